@@ -1,0 +1,3 @@
+from docreview.cli import main
+
+main()
