@@ -108,6 +108,170 @@ def check(
     raise typer.Exit(code)
 
 
+# --------------------------------------------------------------------------- parse
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="文件（.docx/.txt/.md）")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+) -> None:
+    """显示文件结构：标题、文号、制定机关、日期、章/条/款/项/目或分段标题。"""
+    import json
+
+    from docreview.errors import E_USAGE
+
+    if fmt not in ("text", "json"):
+        fail(DocreviewError(E_USAGE, "--format", f"不支持的格式 {fmt}（可用：text、json）"))
+    try:
+        from docreview.ingest import read_document
+        from docreview.report.tree import statute_to_dict, statute_to_text
+        from docreview.structure import parse_structure
+
+        statute = parse_structure(read_document(file))
+    except DocreviewError as err:
+        fail(err)
+    if fmt == "json":
+        typer.echo(json.dumps(statute_to_dict(statute), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(statute_to_text(statute), nl=False)
+
+
+# --------------------------------------------------------------------------- filing
+
+
+@app.command()
+def filing(
+    file: Annotated[Path | None, typer.Argument(help="已印发的文件（.docx/.txt/.md）；给出 --published 时可省略")] = None,
+    published: PublishedOpt = None,
+    filed: FiledOpt = None,
+    today: TodayOpt = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="备案配置：default、thirty、workdays、month，或本地 YAML 文件（file.yml#名称）")] = None,
+    holidays: Annotated[Path | None, typer.Option("--holidays", help="节假日文件（YAML），补充未知年份")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    config: ConfigOpt = None,
+) -> None:
+    """计算备案报送期限（按民法典期间规则，含节假日顺延）和有效期状态。"""
+    from docreview.filing.command import run_filing
+
+    try:
+        out = run_filing(
+            file, published=published, filed=filed or [], today=today, profile=profile,
+            holidays=holidays, fmt=fmt, config=config,
+        )
+    except DocreviewError as err:
+        fail(err)
+    typer.echo(out)
+
+
+# --------------------------------------------------------------------------- eval
+
+
+@app.command("eval")
+def eval_cmd(
+    directory: Annotated[Path, typer.Argument(help="标注条款目录（*.yml）")] = Path("corpus/clauses"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    rules: RulesOpt = None,
+    baseline_only: Annotated[bool, typer.Option("--baseline-only", help="只评测关键词基线")] = False,
+    show: Annotated[int, typer.Option("--show", help="文本输出中列出的漏报/误报条数")] = 30,
+) -> None:
+    """在标注条款集上评测规则的精确率、召回率，并与关键词基线对比。"""
+    import json
+
+    from docreview import evaluate as ev
+    from docreview.errors import E_USAGE
+
+    if fmt not in ("text", "json"):
+        fail(DocreviewError(E_USAGE, "--format", f"不支持的格式 {fmt}（可用：text、json）"))
+    try:
+        clauses = ev.load_clauses(directory)
+        predictor, note = None, "已指定 --baseline-only"
+        if not baseline_only:
+            try:
+                predictor = ev.engine_predictor(rules or [])
+                note = ""
+            except ImportError as exc:
+                note = f"规则引擎尚不可用（{exc}）"
+        report = ev.build_report(directory, clauses, predictor, engine_note=note)
+    except DocreviewError as err:
+        fail(err)
+    if fmt == "json":
+        typer.echo(json.dumps(ev.to_json(report), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        ev.render_text(report, Console(), show_mistakes=show)
+    raise typer.Exit(EXIT_OK)
+
+
+# --------------------------------------------------------------------------- config / baseline
+
+
+@config_app.command("show")
+def config_show(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="toml | json")] = "toml",
+    config: ConfigOpt = None,
+) -> None:
+    """显示生效配置及其来源（docreview.toml、pyproject.toml 的 [tool.docreview] 或默认值）。"""
+    from docreview.config import load_config, render_config
+
+    try:
+        typer.echo(render_config(load_config(config), fmt))
+    except DocreviewError as err:
+        fail(err)
+
+
+@baseline_app.command("create")
+def baseline_create(
+    paths: Annotated[list[Path], typer.Argument(help="送审稿（.docx/.txt/.md）或目录")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="基线文件")] = Path(".docreview-baseline.json"),
+    reason: Annotated[str, typer.Option("--reason", help="记录原因（写入每条记录）")] = "既有问题，待清理",
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    kind: KindOpt = None,
+) -> None:
+    """记录当前全部问题为基线；之后 check --baseline 只报告新增问题。"""
+    from docreview.baseline import run_baseline_create
+
+    try:
+        n, files = run_baseline_create(paths, output, reason, config=config, rules=rules or [], kind=kind)
+    except DocreviewError as err:
+        fail(err)
+    typer.echo(f"基线已写入：{output}（{files} 个文件，{n} 条记录）")
+
+
+# --------------------------------------------------------------------------- batch
+
+
+@app.command()
+def batch(
+    archive: Annotated[Path, typer.Argument(help="待清理文件所在目录（递归查找 .docx/.txt/.md）")],
+    out: Annotated[Path, typer.Option("--out", help="报告目录：清理报告.xlsx、results.jsonl、summary.json、结果库")],
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="台账 .xlsx 或 .csv")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认全部 CPU 核）")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="单个文件处理时限（秒）")] = 60.0,
+    today: TodayOpt = None,
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    kind: KindOpt = None,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786")
+    ] = None,
+    rehash: Annotated[bool, typer.Option("--rehash", help="忽略修改时间，重新计算每个文件的哈希")] = False,
+) -> None:
+    """批量清理：并行审核整个目录，对照台账，生成清理报告（可中断续跑，只重审变化的文件）。"""
+    from docreview.batch.command import run_batch_command
+
+    try:
+        code = run_batch_command(
+            archive=archive, out=out, ledger=ledger, jobs=jobs, timeout=timeout, today=today,
+            config=config, rules=rules or [], kind=kind, cluster=cluster, rehash=rehash,
+        )
+    except DocreviewError as err:
+        fail(err)
+    raise typer.Exit(code)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -65,9 +65,17 @@ def discover(start: Path | None = None) -> Path | None:
         if cand.is_file():
             return cand
         py = d / "pyproject.toml"
-        if py.is_file() and "docreview" in _read_toml(py).get("tool", {}):
+        if py.is_file() and _mentions_docreview(py) and "docreview" in _read_toml(py).get("tool", {}):
             return py
     return None
+
+
+def _mentions_docreview(py: Path) -> bool:
+    """Cheap pre-check so an unrelated (even broken) pyproject.toml never stops discovery."""
+    try:
+        return "docreview" in py.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def load_config(path: str | Path | None = None, start: Path | None = None) -> Config:
@@ -84,3 +92,58 @@ def load_config(path: str | Path | None = None, start: Path | None = None) -> Co
     if p.name == "pyproject.toml":
         data = data.get("tool", {}).get("docreview", {})
     return _build(data, p)
+
+
+# --------------------------------------------------------------------------- config show
+
+
+def _toml_value(v: object) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # JSON string escapes are valid TOML basic strings
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        inner = ", ".join(f"{_toml_value(str(k))} = {_toml_value(x)}" for k, x in v.items())
+        return "{ " + inner + " }" if inner else "{}"
+    return str(v)
+
+
+KEY_ZH: dict[str, str] = {
+    "kind": "文件类型：normative 行政规范性文件 / rule 地方政府规章",
+    "enable": "只启用这些规则（空：全部）",
+    "disable": "停用的规则",
+    "severity": "按规则改写级别",
+    "rules": "额外规则目录",
+    "reviewer": "意见书落款的审核机关",
+    "profile": "备案期限配置",
+    "holidays": "补充节假日文件（YAML）",
+    "fail_on": "达到此级别即以退出码 1 结束：error / warning / info / never",
+}
+
+
+def render_config(cfg: Config, fmt: str = "toml") -> str:
+    """The effective config as TOML (usable as docreview.toml) or JSON, with its source."""
+    import json
+
+    data = cfg.model_dump(exclude={"source"})
+    if fmt == "json":
+        return json.dumps({"source": cfg.source or None, "config": data}, ensure_ascii=False, indent=2)
+    if fmt != "toml":
+        from docreview.errors import E_USAGE
+
+        raise DocreviewError(E_USAGE, "--format", f"不支持的格式 {fmt}（可选：toml、json）")
+    defaults = Config().model_dump(exclude={"source"})
+    src = cfg.source or "默认值（未找到 docreview.toml 或含 [tool.docreview] 的 pyproject.toml）"
+    lines = ["# docreview 生效配置", f"# 来源：{src}"]
+    for key, value in data.items():
+        note = "默认" if value == defaults[key] else ""
+        comment = "；".join(x for x in (note, KEY_ZH.get(key, "")) if x)
+        if value is None:
+            lines.append(f"# {key} = （未设置）  {comment}")
+            continue
+        lines.append(f"{key} = {_toml_value(value)}" + (f"  # {comment}" if comment else ""))
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Coded user-facing errors. Each prints as one Chinese line: ``E102 draft.docx: 文件已加密，无法读取``.
 
-Code ranges: E1xx input files, E2xx rules, E3xx config/usage, E4xx dates and filing data, E5xx batch.
+Code ranges: E1xx input files, E2xx rules, E3xx config/usage, E4xx dates and filing data, E5xx batch,
+E6xx evaluation clause set.
 """
 
 from __future__ import annotations
@@ -55,3 +56,6 @@ E_LEDGER = "E403"  # 台账文件错误
 # Batch
 E_BATCH = "E500"  # 批处理错误
 E_WORKER = "E501"  # 工作进程崩溃
+
+# Evaluation clause set (docreview eval)
+E_EVAL = "E600"  # 评测语料文件错误（YAML、字段、重复 id）

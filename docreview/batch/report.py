@@ -1,0 +1,159 @@
+"""Reports written from the store at the end of a run: results.jsonl, summary.json, 清理报告.xlsx.
+
+Every file is written to a temporary name in the report directory and renamed into place, so a
+reader never sees a half-written report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docreview.batch.ledger import Ledger, LedgerRow, join_by_name, norm_number, number_index
+from docreview.batch.store import DocRow, Store
+from docreview.model import CATEGORIES
+
+if TYPE_CHECKING:
+    from docreview.batch.run import BatchOptions, RunStats
+
+RESULTS_NAME = "results.jsonl"
+SUMMARY_NAME = "summary.json"
+EXCEL_NAME = "清理报告.xlsx"
+
+
+@dataclass
+class LedgerMatch:
+    """Join of current documents and ledger rows, recomputed at report time."""
+
+    rows: dict[str, LedgerRow] = field(default_factory=dict)  # path -> row
+    via: dict[str, str] = field(default_factory=dict)  # path -> 文件 | 文号
+    unmatched_rows: list[LedgerRow] = field(default_factory=list)
+    unmatched_files: list[str] = field(default_factory=list)
+    bad_rows: list[LedgerRow] = field(default_factory=list)
+
+
+def match_ledger(docs: list[DocRow], ledger: Ledger | None) -> LedgerMatch:
+    m = LedgerMatch()
+    if ledger is None:
+        return m
+    paths = [d.path for d in docs]
+    by_name, left = join_by_name(paths, ledger)
+    m.rows.update(by_name)
+    m.via.update(dict.fromkeys(by_name, "文件"))
+    numbers = number_index(left)
+    used: set[int] = set()
+    for d in docs:
+        if d.path in m.rows:
+            continue
+        num = ((d.record or {}).get("doc") or {}).get("doc_number") or ""
+        hit = numbers.get(norm_number(num)) if num else None
+        if hit is not None:
+            m.rows[d.path], m.via[d.path] = hit, "文号"
+            used.add(hit.row)
+        else:
+            m.unmatched_files.append(d.path)
+    m.unmatched_rows = [r for r in left if r.row not in used]
+    m.bad_rows = [r for r in ledger.rows if r.problems]
+    return m
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file next to ``path`` and rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_line(d: DocRow) -> dict[str, Any]:
+    """One results.jsonl object."""
+    rec = d.record or {}
+    doc = rec.get("doc") or {}
+    filing = doc.get("filing")
+    return {
+        "path": d.path,
+        "sha256": d.sha256,
+        "status": d.status,
+        "error": d.error,
+        "title": doc.get("title"),
+        "doc_number": doc.get("doc_number"),
+        "issuer": doc.get("issuer"),
+        "findings": doc.get("findings", []),
+        "filing": filing,
+        "validity": (filing or {}).get("validity"),
+        "outcome": rec.get("outcome"),
+        "outcome_reason": rec.get("outcome_reason"),
+    }
+
+
+def write_reports(
+    store: Store, opts: BatchOptions, ledger: Ledger | None, stats: RunStats, *, check_seconds: float,
+) -> dict[str, Any]:
+    from docreview import __version__
+    from docreview.batch.excel import write_excel
+
+    out = opts.out
+    rows = store.current()
+    docs = [r for r in rows if r.status in ("ok", "failed")]
+    match = match_ledger(docs, ledger)
+    by_sev: Counter[str] = Counter()
+    by_cat: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    for d in docs:
+        rec = d.record or {}
+        outcomes[rec.get("outcome") or "无法审核"] += 1
+        for f in (rec.get("doc") or {}).get("findings", []):
+            by_sev[f.get("severity")] += 1
+            by_cat[f.get("category")] += 1
+    status = Counter(r.status for r in rows)
+    summary: dict[str, Any] = {
+        "tool": {"name": "docreview", "version": __version__},
+        "today": opts.today.isoformat(),
+        "files": len(rows),
+        "documents": len(docs),
+        "ok": status.get("ok", 0),
+        "failed": status.get("failed", 0),
+        "skipped": status.get("skipped", 0),
+        "removed": store.count_by_status().get("removed", 0),
+        "findings": sum(by_sev.values()),
+        "by_severity": {k: by_sev.get(k, 0) for k in ("error", "warning", "info")},
+        "by_category": {k: by_cat.get(k, 0) for k in CATEGORIES},
+        "outcomes": dict(outcomes),
+        "ledger": None if ledger is None else {
+            "path": ledger.path, "rows": len(ledger.rows), "matched": len(match.rows),
+            "matched_by_number": sum(1 for v in match.via.values() if v == "文号"),
+            "unmatched_rows": len(match.unmatched_rows), "unmatched_files": len(match.unmatched_files),
+            "rows_with_problems": len(match.bad_rows),
+        },
+        "run": {
+            "checked": stats.checked, "reused": stats.reused, "refreshed": stats.refreshed, "failed_this_run": stats.failed,
+            "removed_this_run": stats.removed, "seconds": round(stats.seconds, 3),
+            "check_seconds": round(check_seconds, 3),
+            "docs_per_second": round(stats.checked / check_seconds, 2) if stats.checked and check_seconds > 0
+            else None,
+        },
+    }
+
+    def jsonl(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(result_line(r), ensure_ascii=False) + "\n")
+
+    def summary_json(tmp: Path) -> None:
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    atomic_write(out / RESULTS_NAME, jsonl)
+    atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, rows, match, summary))
+    atomic_write(out / SUMMARY_NAME, summary_json)
+    return summary

@@ -1,0 +1,172 @@
+"""The batch results store: one SQLite file in the report directory.
+
+WAL journal, one transaction per finished document, so a run killed at any moment (even ``kill -9``)
+loses no finished document and the next run finishes the rest. ``path`` (relative POSIX path inside the
+archive) is the primary key, so every file is held exactly once. A stored result is reused when the
+file's content sha256, the engine version key (tool version + Rulebook.version + config + kind) and the
+per-document inputs (ledger dates used, ``today``) are all unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from docreview.errors import E_BATCH, DocreviewError
+
+STORE_NAME = "batch.sqlite"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    path     TEXT PRIMARY KEY,
+    size     INTEGER,
+    mtime_ns INTEGER,
+    sha256   TEXT,
+    version  TEXT,
+    inputs   TEXT,
+    status   TEXT NOT NULL,     -- ok | failed | skipped | removed
+    error    TEXT,
+    record   TEXT,              -- JSON: checked document, ledger row used, outcome
+    seconds  REAL,
+    run      INTEGER,
+    updated  REAL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    started  REAL,
+    finished REAL,
+    archive  TEXT,
+    stats    TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocRow:
+    path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    version: str | None
+    inputs: str | None
+    status: str
+    error: str | None
+    raw: str | None  # the record as stored (JSON)
+    seconds: float | None
+    run: int | None
+
+    @cached_property
+    def record(self) -> dict[str, Any] | None:
+        """The stored record: checked document, ledger row used, outcome (parsed once, on demand)."""
+        return json.loads(self.raw) if self.raw else None
+
+
+class Store:
+    """Thin wrapper over the SQLite file. Use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL+NORMAL: durable against process death
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise DocreviewError(E_BATCH, str(path), f"结果库无法打开：{exc}") from None
+        got = self.meta("schema")
+        if got is None:
+            self.set_meta("schema", SCHEMA_VERSION)
+        elif got != SCHEMA_VERSION:
+            raise DocreviewError(E_BATCH, str(path), f"结果库版本 {got} 与本程序不兼容，请换一个输出目录")
+
+    @classmethod
+    def open(cls, report_dir: Path) -> Store:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        return cls(report_dir / STORE_NAME)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ meta / runs
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def begin_run(self, archive: str) -> int:
+        cur = self.db.execute("INSERT INTO runs(started, archive) VALUES (?, ?)", (time.time(), archive))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run: int, stats: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished=?, stats=? WHERE id=?",
+            (time.time(), json.dumps(stats, ensure_ascii=False), run),
+        )
+
+    # ------------------------------------------------------------------ documents
+
+    @staticmethod
+    def _row(r: tuple) -> DocRow:
+        return DocRow(*r)
+
+    _COLS = "path, size, mtime_ns, sha256, version, inputs, status, error, record, seconds, run"
+
+    def all(self) -> dict[str, DocRow]:
+        """Every row (including removed ones), by path."""
+        cur = self.db.execute(f"SELECT {self._COLS} FROM docs")
+        return {r[0]: self._row(r) for r in cur}
+
+    def current(self) -> list[DocRow]:
+        """Rows of files present at the last scan, ordered by path."""
+        cur = self.db.execute(f"SELECT {self._COLS} FROM docs WHERE status != 'removed' ORDER BY path")
+        return [self._row(r) for r in cur]
+
+    def put(
+        self, path: str, *, size: int | None, mtime_ns: int | None, sha256: str | None,
+        version: str | None, inputs: str | None, status: str, error: str | None = None,
+        record: dict[str, Any] | None = None, seconds: float | None = None, run: int | None = None,
+    ) -> None:
+        """Insert or replace one document in its own transaction (committed on return)."""
+        rec = json.dumps(record, ensure_ascii=False) if record is not None else None
+        self.db.execute(
+            f"INSERT OR REPLACE INTO docs({self._COLS}, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (path, size, mtime_ns, sha256, version, inputs, status, error, rec, seconds, run, time.time()),
+        )
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new size/mtime for a file whose content hash did not change."""
+        self.db.execute("UPDATE docs SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+
+    def restore(self, path: str, status: str) -> None:
+        self.db.execute("UPDATE docs SET status=? WHERE path=?", (status, path))
+
+    def mark_removed(self, paths: Iterable[str]) -> int:
+        """Mark files that disappeared from the archive (one transaction)."""
+        paths = list(paths)
+        if not paths:
+            return 0
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE docs SET status='removed', updated=? WHERE path=?",
+                                [(time.time(), p) for p in paths])
+        return len(paths)
+
+    def count_by_status(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM docs GROUP BY status").fetchall())

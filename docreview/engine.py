@@ -1,0 +1,618 @@
+"""Run a :class:`~docreview.rulebook.Rulebook` over a :class:`~docreview.model.Statute`.
+
+Matching happens on the length-preserving normalised text, so every match offset is a document
+offset and every quote is exactly ``statute.text[start:end]``. An Aho-Corasick automaton over the
+literal words every match must contain (derived from the regexes) picks candidate units, so only
+those are matched and segmented; results are identical with ``prefilter=False``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from docreview import checks
+from docreview.errors import E_TIMEOUT, DocreviewError
+from docreview.model import Finding, Location, Statute, Token
+from docreview.rulebook.loader import Rulebook
+from docreview.rulebook.regexguard import required_literals
+from docreview.rulebook.schema import Rule
+
+DEFAULT_TIMEOUT = 10.0  # seconds of matching per document
+_SENT_END = re.compile(r"[。！？!?]+|\n")
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_LABEL_RE = re.compile(r"^\s*(?:第[一二三四五六七八九十百零〇两0-9]+条|[（(][一二三四五六七八九十0-9]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])\s*")
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _fallback_normalize(text: str) -> str:
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+            ch = chr(o - 0xFEE0)
+        elif ch in "\u3000\u00a0\t":
+            ch = " "
+        else:
+            ch = {"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "[": "〔", "]": "〕",
+                  "［": "〔", "］": "〕", "【": "〔", "】": "〕"}.get(ch, ch)
+        out.append(ch)
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """Length-preserving normalisation (``docreview.nlp.normalize`` when available)."""
+    try:
+        from docreview.nlp import normalize as nlp_normalize
+    except ImportError:
+        return _fallback_normalize(text)
+    out = nlp_normalize(text)
+    return out if len(out) == len(text) else _fallback_normalize(text)
+
+
+def split_sentences(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in ``[start, end)``: ends at 。！？ and line breaks; blank spans dropped."""
+    out = []
+    pos = start
+    for m in _SENT_END.finditer(norm, start, end):
+        e = m.end() if m.group() != "\n" else m.start()
+        if norm[pos:e].strip():
+            out.append((pos, e))
+        pos = m.end()
+    if pos < end and norm[pos:end].strip():
+        out.append((pos, end))
+    return out
+
+
+# --------------------------------------------------------------------------- compiled rules
+
+
+@dataclass
+class _Compiled:
+    patterns: list[Any]  # regex.Pattern or ("tokens", specs)
+    requires: list[Any]
+    exceptions: list[Any]  # compiled regex or None, parallel to rule.exceptions
+    literals: frozenset[str] | None  # None: always a candidate
+
+
+def _compile_rule(rule: Rule) -> _Compiled:
+    import regex
+
+    pats: list[Any] = []
+    lits: set[str] | None = set()
+    for p in rule.patterns:
+        if p.kind == "regex":
+            pats.append(regex.compile(p.regex, regex.V0))
+            pl = required_literals(p.regex)
+        else:
+            specs = [dict(s) for s in p.tokens]
+            pats.append(("tokens", specs))
+            pl = _token_literals(specs)
+        if pl is None or lits is None:
+            lits = None
+        else:
+            lits |= pl
+    return _Compiled(
+        patterns=pats,
+        requires=[regex.compile(r, regex.V0) for r in rule.requires],
+        exceptions=[regex.compile(e.regex, regex.V0) if e.regex else None for e in rule.exceptions],
+        literals=frozenset(lits) if lits else None,
+    )
+
+
+def _compiled(book: Rulebook) -> dict[str, _Compiled]:
+    comp = book._cache.get("compiled")
+    if comp is None:
+        comp = book._cache["compiled"] = {r.id: _compile_rule(r) for r in book.rules}
+    return comp
+
+
+def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
+    """Aho-Corasick automaton over the required literals of ``rules`` (cached per rule set)."""
+    key = ("ac", tuple(r.id for r in rules))
+    auto = book._cache.get(key)
+    if auto is None:
+        import ahocorasick
+
+        comp = _compiled(book)
+        owners: dict[str, list[str]] = {}
+        for r in rules:
+            for lit in comp[r.id].literals or ():
+                owners.setdefault(lit, []).append(r.id)
+        auto = ahocorasick.Automaton()
+        for lit, ids in owners.items():
+            auto.add_word(lit, (len(lit), tuple(ids)))
+        if owners:
+            auto.make_automaton()
+        book._cache[key] = auto = (auto, bool(owners))
+    return auto
+
+
+# --------------------------------------------------------------------------- token patterns
+
+
+def _token_literals(specs: list[dict]) -> frozenset[str] | None:
+    for s in specs:
+        if s.get("OP") in ("?", "*", "!"):
+            continue
+        t = s.get("TEXT", s.get("ORTH"))
+        if isinstance(t, str):
+            return frozenset([t])
+        if isinstance(t, tuple):  # frozen dict {IN: [...]}
+            d = dict(t)
+            if "IN" in d and all(isinstance(x, str) and x for x in d["IN"]):
+                return frozenset(d["IN"])
+    return None
+
+
+def _token_ok(spec: dict, tok: Token) -> bool:
+    t = spec.get("TEXT", spec.get("ORTH"))
+    if t is None:
+        return True
+    if isinstance(t, str):
+        return tok.text == t
+    d = dict(t)
+    if "IN" in d:
+        return tok.text in d["IN"]
+    if "NOT_IN" in d:
+        return tok.text not in d["NOT_IN"]
+    if "REGEX" in d:
+        return re.search(d["REGEX"], tok.text) is not None
+    return False
+
+
+def _match_tokens(specs: list[dict], toks: list[Token], i: int, j: int = 0) -> int | None:
+    """Index after the match of ``specs[j:]`` starting at token ``i``, or None (small backtracking)."""
+    if j == len(specs):
+        return i
+    spec = specs[j]
+    op = spec.get("OP", "1")
+    if op == "!":
+        if i < len(toks) and _token_ok(spec, toks[i]):
+            return None
+        return _match_tokens(specs, toks, i + 1, j + 1) if i < len(toks) else None
+    if op in ("?", "*", "+"):
+        hi = 1 if op == "?" else 8
+        lo = 1 if op == "+" else 0
+        k = 0
+        while k < hi and i + k < len(toks) and _token_ok(spec, toks[i + k]):
+            k += 1
+        for n in range(k, lo - 1, -1):
+            r = _match_tokens(specs, toks, i + n, j + 1)
+            if r is not None:
+                return r
+        return None
+    if i < len(toks) and _token_ok(spec, toks[i]):
+        return _match_tokens(specs, toks, i + 1, j + 1)
+    return None
+
+
+# --------------------------------------------------------------------------- document context
+
+
+@dataclass
+class _Doc:
+    statute: Statute
+    norm: str
+    segmenter: Any
+    deadline: float
+    timeout: float
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+    _tokens: dict = field(default_factory=dict)
+    _parties: dict = field(default_factory=dict)
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i][1] + 1:
+            return self.sentences[i]
+        return pos, pos
+
+    def tokens(self, s: int, e: int) -> list[Token]:
+        key = (s, e)
+        toks = self._tokens.get(key)
+        if toks is None:
+            toks = self._tokens[key] = list(self.segmenter.tokens(self.norm[s:e], s))
+        return toks
+
+    def parties(self, s: int, e: int) -> list[checks.Party]:
+        key = (s, e)
+        ps = self._parties.get(key)
+        if ps is None:
+            ps = self._parties[key] = checks.find_parties(self.tokens(s, e))
+        return ps
+
+    def remaining(self, rule: Rule) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DocreviewError(E_TIMEOUT, rule.path or rule.id,
+                                 f"规则 {rule.id} 匹配超时（单个文件超过 {self.timeout:g} 秒）")
+        return left
+
+    def clause_span(self, pos: int) -> tuple[int, int]:
+        for a in self.statute.articles:
+            if a.start <= pos < a.end:
+                for c in a.clauses:
+                    if c.start <= pos < c.end:
+                        return c.start, c.end
+                return a.start, a.end
+        return self.line_span(pos)
+
+    def article_span(self, pos: int) -> tuple[int, int]:
+        for a in self.statute.articles:
+            if a.start <= pos < a.end:
+                return a.start, a.end
+        return self.line_span(pos)
+
+    def line_span(self, pos: int) -> tuple[int, int]:
+        s = self.norm.rfind("\n", 0, pos) + 1
+        e = self.norm.find("\n", pos)
+        return s, len(self.norm) if e < 0 else e
+
+
+def _body(statute: Statute) -> tuple[int, int]:
+    if statute.body is not None and statute.body.end > statute.body.start:
+        return statute.body.start, statute.body.end
+    return 0, len(statute.text)
+
+
+def _units(doc: _Doc, scope: str) -> list[tuple[int, int]]:
+    st = doc.statute
+    bs, be = _body(st)
+    if scope == "sentence":
+        return doc.sentences
+    if scope == "document":
+        return [(bs, be)]
+    if scope in ("clause", "article"):
+        spans: list[tuple[int, int]] = []
+        for a in st.articles:
+            if scope == "clause" and a.clauses:
+                spans += [(c.start, c.end) for c in a.clauses]
+            else:
+                spans.append((a.start, a.end))
+        if not spans:  # notice-style document: paragraphs
+            pos = bs
+            for line in doc.norm[bs:be].split("\n"):
+                if line.strip():
+                    spans.append((pos, pos + len(line)))
+                pos += len(line) + 1
+        return spans
+    if scope.startswith("chapter:"):
+        word = scope.split(":", 1)[1]
+        areas = [(c.start, c.end) for c in st.chapters if word in c.title]
+        areas += [(s.start, s.end) for s in st.sections if word in s.heading]
+        return [s for s in doc.sentences if any(a <= s[0] < b for a, b in areas)]
+    raise ValueError(scope)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    groups: tuple[tuple[str, int, int], ...]  # name, start, end (document offsets)
+
+
+def run_rules(
+    book: Rulebook,
+    statute: Statute,
+    segmenter: Any,
+    *,
+    kind: str = "normative",
+    document_checks: bool = True,
+    prefilter: bool = True,
+    rule_ids: Collection[str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[Finding, ...]:
+    """All findings of the rules applying to ``kind``, sorted by position.
+
+    ``rule_ids`` restricts the run to those rules (examples, ``rules test``). Raises E113 when
+    matching this document takes longer than ``timeout`` seconds.
+    """
+    rules = tuple(r for r in book.rules if kind in r.kinds and (rule_ids is None or r.id in rule_ids))
+    norm = normalize(statute.text)
+    bs, be = _body(statute)
+    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout)
+    doc.sentences = split_sentences(norm, bs, be)
+    doc._starts = [s for s, _ in doc.sentences]
+    comp = _compiled(book)
+
+    hits_by_rule: dict[str, list[tuple[int, int]]] | None = None
+    if prefilter:
+        auto, nonempty = _automaton(book, rules)
+        hits_by_rule = {}
+        if nonempty:
+            for end_idx, (n, ids) in auto.iter(norm):
+                s = end_idx - n + 1
+                for rid in ids:
+                    hits_by_rule.setdefault(rid, []).append((s, n))
+            for lst in hits_by_rule.values():
+                lst.sort()
+
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.check == "missing_clause":
+            if document_checks:
+                for s, e, vals in checks.missing_clause(rule.missing or "", statute, norm):
+                    findings.append(_finding(rule, doc, s, e, vals, None))
+            continue
+        c = comp[rule.id]
+        lit_hits = None
+        if prefilter and c.literals is not None:
+            lit_hits = hits_by_rule.get(rule.id) if hits_by_rule is not None else None
+            if not lit_hits:
+                continue
+        findings.extend(_run_rule(rule, c, doc, lit_hits))
+    findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
+    return tuple(_fingerprinted(findings, norm, doc))
+
+
+def _candidate(lit_hits: list[tuple[int, int]] | None, s: int, e: int) -> bool:
+    if lit_hits is None:
+        return True
+    i = bisect.bisect_left(lit_hits, (s, 0))
+    while i < len(lit_hits) and lit_hits[i][0] < e:
+        if lit_hits[i][0] + lit_hits[i][1] <= e:
+            return True
+        i += 1
+    return False
+
+
+def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
+    out: list[Finding] = []
+    done: set[tuple[int, int]] = set()  # one finding per rule and sentence
+    for us, ue in _units(doc, rule.scope):
+        if not _candidate(lit_hits, us, ue):
+            continue
+        sub = doc.norm[us:ue]
+        if c.requires and not all(r.search(sub, timeout=doc.remaining(rule)) for r in c.requires):
+            continue
+        for hit in _matches(rule, c, doc, us, ue, sub):
+            sent = doc.sentence_at(hit.start)
+            if sent in done:
+                continue
+            verdict = _judge(rule, c, doc, hit, sent)
+            if verdict is False:
+                continue
+            done.add(sent)
+            out.append(_finding(rule, doc, hit.start, hit.end, _values(doc, hit), verdict or None))
+    return out
+
+
+def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str):
+    for pat in c.patterns:
+        if isinstance(pat, tuple):  # token pattern: per sentence inside the unit
+            specs = pat[1]
+            for s, e in doc.sentences:
+                if s < us or s >= ue:
+                    continue
+                toks = doc.tokens(s, e)
+                i = 0
+                while i < len(toks):
+                    j = _match_tokens(specs, toks, i)
+                    if j is not None and j > i:
+                        yield _Hit(toks[i].start, toks[j - 1].end, ())
+                        i = j
+                    else:
+                        i += 1
+            continue
+        try:
+            for m in pat.finditer(sub, timeout=doc.remaining(rule)):
+                if m.end() == m.start():
+                    continue
+                groups = tuple((name, us + m.start(name), us + m.end(name))
+                               for name in pat.groupindex if m.start(name) >= 0)
+                yield _Hit(us + m.start(), us + m.end(), groups)
+        except TimeoutError:
+            raise DocreviewError(E_TIMEOUT, rule.path or rule.id,
+                                 f"规则 {rule.id} 匹配超时（单个文件超过 {doc.timeout:g} 秒）") from None
+
+
+def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]) -> bool | str:
+    """False: suppressed; "" : report as is; a citation string: downgrade to reference/info."""
+    norm = doc.norm
+    ss, se = sent
+    sentence = norm[ss:se]
+    before = norm[ss:hit.start]
+    match = norm[hit.start:hit.end]
+
+    if rule.check == "subject_obligation":
+        toks = doc.tokens(ss, se)
+        modal = checks.modal_in(toks, hit.start, hit.end)
+        if modal is None:
+            return False
+        subj = checks.subject_of(doc.parties(ss, se), modal.start, sentence, ss)
+        if subj is None:
+            subj = _lead_in_subject(doc, ss)
+        if subj is None:
+            if rule.subject_default != "private":
+                return False
+        elif subj.kind != "private":
+            return False
+
+    cite = ""
+    for e, rx in zip(rule.exceptions, c.exceptions, strict=True):
+        g = e.guard
+        if g == "negated" and checks.negated(before, match):
+            return False
+        if g == "soft_wording" and checks.soft_wording(before):
+            return False
+        if g == "referral" and checks.referral(sentence):
+            return False
+        if g == "scope_clause" and checks.scope_clause(sentence):
+            return False
+        if g == "government_subject":
+            toks = doc.tokens(ss, se)
+            modal = checks.modal_in(toks, hit.start, hit.end)
+            anchor = modal.start if modal else hit.start
+            subj = checks.subject_of(doc.parties(ss, se), anchor, sentence, ss)
+            if subj is not None and subj.kind == "gov":
+                return False
+        if g == "private_subject":
+            toks = doc.tokens(ss, se)
+            subj = checks.subject_of(doc.parties(ss, se), hit.start, sentence, ss)
+            if subj is not None and subj.kind == "private":
+                return False
+        if g == "government_target":
+            tgt = checks.target_of(doc.parties(ss, se), hit.start, hit.end, sentence, ss)
+            if tgt is not None and tgt.kind == "gov":
+                return False
+        if g == "cites_basis":
+            cite = checks.cited_basis(sentence) or cite
+        if rx is not None:
+            area = _where(doc, e.where, hit, sent)
+            if rx.search(area, timeout=doc.remaining(rule)):
+                return False
+    return cite
+
+
+def _lead_in_subject(doc: _Doc, ss: int) -> checks.Party | None:
+    """For an item or a follow-on sentence: the subject of the article's lead-in text before it."""
+    a_s, _ = doc.article_span(ss)
+    prev = [s for s in doc.sentences if a_s <= s[0] < ss]
+    for s, e in reversed(prev[-3:]):
+        sentence = doc.norm[s:e]
+        ps = doc.parties(s, e)
+        p = checks.subject_of(ps, e, sentence, s)
+        if p is not None:
+            return p
+    return None
+
+
+def _where(doc: _Doc, where: str, hit: _Hit, sent: tuple[int, int]) -> str:
+    n = doc.norm
+    ss, se = sent
+    if where == "match":
+        return n[hit.start:hit.end]
+    if where == "before":
+        return n[ss:hit.start]
+    if where == "after":
+        return n[hit.end:se]
+    if where == "segment":
+        s = max(n.rfind(c, ss, hit.start) for c in "，；：") + 1
+        s = max(s, ss)
+        ends = [i for i in (n.find(c, hit.end, se) for c in "，；：") if i >= 0]
+        return n[s:min(ends) if ends else se]
+    if where == "clause":
+        s, e = doc.clause_span(hit.start)
+        return n[s:e]
+    if where == "article":
+        s, e = doc.article_span(hit.start)
+        return n[s:e]
+    return n[ss:se]
+
+
+def _values(doc: _Doc, hit: _Hit) -> dict[str, str]:
+    text = doc.statute.text
+    vals = {name: text[s:e] for name, s, e in hit.groups}
+    vals["quote"] = text[hit.start:hit.end]
+    return vals
+
+
+def _fill(template: str, vals: dict[str, str]) -> str:
+    return _FIELD.sub(lambda m: vals.get(m.group(1), ""), template)
+
+
+def _locate(statute: Statute, pos: int) -> Location:
+    try:
+        return statute.locate(pos)
+    except ImportError:
+        pass
+    for a in statute.articles:
+        if a.start <= pos < a.end:
+            label = a.label
+            cl = it = None
+            for c in a.clauses:
+                if c.start <= pos < c.end:
+                    cl = c.number
+                    if len(a.clauses) > 1:
+                        label += f"第{_cn(c.number)}款"
+                    for i in c.items:
+                        if i.start <= pos < i.end:
+                            it = i.number
+                            label += f"第{i.label}项"
+            return Location(article=a.number, clause=cl, item=it, label=label)
+    return Location(label="全文")
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+
+
+def _finding(rule: Rule, doc: _Doc, s: int, e: int, vals: dict[str, str], cite: str | None) -> Finding:
+    text = doc.statute.text
+    vals = {**vals, "quote": text[s:e]}
+    if cite:
+        category, severity = "reference", "info"
+        message = (f"该条款援引{cite}作为依据（{rule.title}）：请核对所引条款的现行文本是否确实规定了该事项，"
+                   "若系照搬上位法可保留，若扩大范围、增加条件或提高标准则应修改。")
+        suggestion = "核对所引上位法条款；如上位法无此规定，删除或修改该表述。"
+    else:
+        category, severity = rule.category, rule.severity
+        message, suggestion = _fill(rule.message, vals), _fill(rule.suggestion, vals)
+    return Finding(
+        rule_id=rule.id, title=rule.title, category=category, severity=severity,
+        location=_locate(doc.statute, s), quote=text[s:e], start=s, end=e, message=message,
+        suggestion=suggestion, basis=rule.basis, fingerprint="",
+    )
+
+
+def _fingerprinted(findings: list[Finding], norm: str, doc: _Doc) -> list[Finding]:
+    """Stable hash of rule id + normalised quote + sentence context (not positions or numbers)."""
+    from dataclasses import replace
+
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        ss, se = doc.sentence_at(f.start) if f.end > f.start else (f.start, f.end)
+        context = _LABEL_RE.sub("", norm[ss:se])
+        key = "\0".join((f.rule_id, "".join(norm[f.start:f.end].split()), "".join(context.split())))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        h = hashlib.sha256(f"{key}\0{n}".encode()).hexdigest()[:20]
+        out.append(replace(f, fingerprint=h))
+    return out
+
+
+# --------------------------------------------------------------------------- helpers for callers
+
+
+class JiebaSegmenter:
+    """Minimal stand-in for ``docreview.nlp.Segmenter`` (own jieba.Tokenizer, offsets)."""
+
+    def __init__(self) -> None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tk = jieba.Tokenizer()
+
+    def tokens(self, text: str, offset: int = 0) -> list[Token]:
+        return [Token(w, offset + s, offset + e) for w, s, e in self._tk.tokenize(text)]
+
+    def __reduce__(self):
+        return (JiebaSegmenter, ())
+
+
+def default_segmenter() -> Any:
+    """``docreview.nlp.Segmenter()`` when available, else :class:`JiebaSegmenter`."""
+    try:
+        from docreview.nlp import Segmenter
+    except ImportError:
+        return JiebaSegmenter()
+    return Segmenter()

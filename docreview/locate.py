@@ -1,0 +1,110 @@
+"""Map a document offset to the unit reviewers cite: 第十二条第二款第（三）项, or 二、（三）.
+
+Pure and O(log n): bisects the (sorted) articles, clauses, items and chapters of a ``Statute``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+
+from docreview.model import Article, Chapter, Item, Location, Section, Statute
+
+TITLE_LABEL = "标题"  # title, 文号, 主送机关
+PREAMBLE_LABEL = "正文前言"  # operative text before the first article / section
+CLOSING_LABEL = "落款"  # issuer, date and everything after the body
+BODY_LABEL = "正文"  # inside the body but outside any unit (e.g. an attachment heading)
+
+
+@functools.lru_cache(maxsize=256)
+def _cn(n: int) -> str:
+    import cn2an
+
+    return cn2an.an2cn(n)
+
+
+def _start(x: Article | Chapter | Item | Section) -> int:
+    return x.start
+
+
+def _containing(seq, pos: int):
+    """The last element of ``seq`` (sorted by start) with start <= pos <= end, or None."""
+    i = bisect.bisect_right(seq, pos, key=_start) - 1
+    if i >= 0 and pos <= seq[i].end:
+        return seq[i]
+    return None
+
+
+def item_label(item: Item) -> str:
+    """（三） → 第（三）项; 2. → 第2项."""
+    if item.label.startswith("（"):
+        return f"第{item.label}项"
+    return f"第{item.number}项"
+
+
+def article_label(article: Article, clause: int | None = None, item: Item | None = None,
+                  subitem: Item | None = None) -> str:
+    """第十二条第二款第（三）项第1目; 第一款 is omitted when the article has a single 款."""
+    label = article.label
+    if clause is not None and len(article.clauses) > 1:
+        label += f"第{_cn(clause)}款"
+    if item is not None:
+        label += item_label(item)
+        if subitem is not None:
+            label += f"第{subitem.number}目"
+    return label
+
+
+def chapter_of(statute: Statute, pos: int) -> Chapter | None:
+    """The 章 (level 1) containing ``pos``."""
+    level1 = [c for c in statute.chapters if c.level == 1] if statute.chapters else []
+    i = bisect.bisect_right(level1, pos, key=_start) - 1
+    if i < 0:
+        return None
+    ch = level1[i]
+    nxt = level1[i + 1].start if i + 1 < len(level1) else None
+    return ch if nxt is None or pos < nxt else None
+
+
+def locate(statute: Statute, pos: int) -> Location:
+    """The citation unit containing document offset ``pos``."""
+    art = _containing(statute.articles, pos) if statute.articles else None
+    if art is not None:
+        ch = chapter_of(statute, art.start)
+        clause = _containing(art.clauses, pos) or (art.clauses[0] if art.clauses else None)
+        item = sub = None
+        if clause is not None and clause.items:
+            item = _containing(clause.items, pos)
+            if item is not None and item.subitems:
+                sub = _containing(item.subitems, pos)
+        cnum = clause.number if clause is not None else None
+        return Location(
+            article=art.number,
+            clause=cnum,
+            item=item.number if item is not None else None,
+            label=article_label(art, cnum, item, sub),
+            chapter=ch.title if ch is not None else "",
+        )
+    if statute.sections:
+        i = bisect.bisect_right(statute.sections, pos, key=_start) - 1
+        while i >= 0:
+            sec = statute.sections[i]
+            if sec.start <= pos <= sec.end:
+                return Location(label=sec.label)
+            i -= 1
+    body = statute.body
+    if body is not None and pos < body.start:
+        return Location(label=TITLE_LABEL)
+    if body is not None and pos > body.end:
+        return Location(label=CLOSING_LABEL)
+    heading = _containing(statute.chapters, pos) if statute.chapters else None
+    if heading is not None:  # a 章/节 heading (or text in it outside any article)
+        ch = chapter_of(statute, pos)
+        return Location(label=heading.label, chapter=ch.title if ch is not None else heading.title)
+    first_unit = statute.articles[0].start if statute.articles else (
+        statute.sections[0].start if statute.sections else None
+    )
+    if first_unit is None or pos < first_unit:
+        return Location(label=PREAMBLE_LABEL)
+    ch = chapter_of(statute, pos)
+    return Location(label=BODY_LABEL, chapter=ch.title if ch is not None else "")

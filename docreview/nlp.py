@@ -1,0 +1,269 @@
+"""Character normalisation, sentence splitting and jieba tokens with document offsets.
+
+Nothing heavy is imported at module import time: jieba is loaded by the first ``Segmenter.tokens``
+call, spaCy only when ``Segmenter.nlp`` / ``Segmenter.doc`` is first used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docreview.model import Sentence, Token
+
+if TYPE_CHECKING:  # pragma: no cover
+    import spacy.language
+    import spacy.tokens
+
+# --------------------------------------------------------------------------- normalize
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # full-width digits and Latin letters -> ASCII
+    for cp in range(0xFF10, 0xFF1A):
+        table[cp] = chr(cp - 0xFEE0)
+    for cp in list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):
+        table[cp] = chr(cp - 0xFEE0)
+    # full-width symbols that are only ever used as their ASCII twins in figures
+    for ch in "％＋－／＝＜＞＃＆＊＠＿｜～":
+        table[ord(ch)] = chr(ord(ch) - 0xFEE0)
+    # spaces of every kind -> " " (newlines are kept: they end sentences)
+    for cp in (0x3000, 0x00A0, 0x1680, 0x2007, 0x202F, 0x205F, 0xFEFF, 0x200B, 0x0009, 0x000B, 0x000C):
+        table[cp] = " "
+    for cp in range(0x2000, 0x200B):
+        table[cp] = " "
+    # ASCII punctuation -> Chinese full-width punctuation
+    for a, b in zip("(),;:?!", "（），；：？！", strict=True):
+        table[ord(a)] = b
+    # every square/lenticular bracket -> the 文号 brackets 〔〕
+    for ch in "[［【〖﹝":
+        table[ord(ch)] = "〔"
+    for ch in "]］】〗﹞":
+        table[ord(ch)] = "〕"
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalize(text: str) -> str:
+    """Length-preserving character map used before matching.
+
+    Full-width digits/Latin → ASCII; all spaces (U+3000, NBSP, tabs …) → " "; ASCII ``( ) , ; : ? !``
+    → ``（ ），；：？！``; ``[]［］【】〖〗`` → ``〔〕``. ``len(normalize(s)) == len(s)`` always holds, so
+    offsets found in the result are valid in ``s``.
+    """
+    return text.translate(_TABLE)
+
+
+# --------------------------------------------------------------------------- sentences
+
+_ENDS = frozenset("。！？；!?;")
+_OPEN_CLOSE = {"《": "》", "“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "(": ")"}
+_CLOSERS = {v: k for k, v in _OPEN_CLOSE.items()}
+_MAX_NEST = 300  # an unclosed bracket may not swallow more than this many characters
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of ``text[start:end]`` with absolute offsets into ``text``.
+
+    Splits after 。！？； (and ASCII !?;) and at line ends, never inside 《》, quotes “”‘’「」『』 or
+    parentheses. An opener left unclosed stops protecting at the line end or after ``_MAX_NEST``
+    characters, so a stray 《 cannot merge a whole document. Surrounding whitespace is trimmed;
+    empty sentences are dropped.
+    """
+    end = len(text) if end is None else min(end, len(text))
+    out: list[Sentence] = []
+    stack: list[tuple[str, int]] = []  # (opener, position)
+    s = start
+
+    def emit(a: int, b: int) -> None:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append(Sentence(start=a, end=b, text=text[a:b]))
+
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch == "\n" or ch == "\r":
+            emit(s, i)
+            s = i + 1
+            stack.clear()
+        elif ch in _OPEN_CLOSE:
+            stack.append((ch, i))
+        elif ch in _CLOSERS:
+            opener = _CLOSERS[ch]
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == opener:
+                    del stack[k:]
+                    break
+        elif ch in _ENDS:
+            if stack and i - stack[0][1] > _MAX_NEST:
+                stack.clear()
+            if not stack:
+                j = i + 1
+                while j < end and text[j] in _ENDS:  # "？！" / "。；" runs stay together
+                    j += 1
+                emit(s, j)
+                s = j
+                i = j
+                continue
+        i += 1
+    emit(s, end)
+    return out
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def legal_dict_path() -> Path:
+    """The shipped legal user dictionary (``word freq tag`` per line)."""
+    return Path(str(resources.files("docreview") / "data" / "legal_dict.txt"))
+
+
+def cache_dir() -> Path:
+    """Writable directory for jieba's prefix-dictionary cache; never the working directory.
+
+    ``$XDG_CACHE_HOME/docreview`` or ``~/.cache/docreview``; falls back to a per-user temp dir.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates = [Path(base) / "docreview"]
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    candidates.append(Path(tempfile.gettempdir()) / f"docreview-{uid}")
+    for cand in candidates:
+        try:
+            cand.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=cand, prefix=".probe", delete=True)  # noqa: SIM115
+            probe.close()
+            return cand
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="docreview-"))
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Refuses every global: our cache holds only dicts, strings, ints and tuples."""
+
+    def find_class(self, module: str, name: str):  # pragma: no cover - only on tampered files
+        raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
+
+
+def _load_tokenizer(user_dict: Path):  # -> jieba.Tokenizer
+    """A ``jieba.Tokenizer`` with ``user_dict`` loaded.
+
+    The merged prefix dictionary is cached in ``cache_dir()`` as a plain pickle (protocol 5 loads
+    about twice as fast as jieba's own marshal cache); it is keyed by the jieba version and the user
+    dictionary's content and read with an unpickler that accepts no globals. On any problem the
+    tokenizer is built the normal way (jieba's cache also goes to ``cache_dir()``, never the cwd).
+    """
+    import logging
+
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # silence "Building prefix dict…"
+    tk = jieba.Tokenizer()
+    cdir = cache_dir()
+    data = user_dict.read_bytes()
+    key = hashlib.sha256(jieba.__version__.encode() + b"\0" + data).hexdigest()[:16]
+    cached = cdir / f"docreview-dict-{key}.pickle"
+    try:
+        with cached.open("rb") as fh:
+            freq, total, tags = _PlainUnpickler(fh).load()
+        if isinstance(freq, dict) and isinstance(total, int) and isinstance(tags, dict):
+            tk.FREQ, tk.total, tk.user_word_tag_tab = freq, total, tags
+            tk.initialized = True
+            return tk
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        pass
+    tk.tmp_dir = str(cdir)
+    tk.initialize()
+    tk.load_userdict(io.BytesIO(data))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cdir, prefix=".dict-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((tk.FREQ, tk.total, tk.user_word_tag_tab), fh, protocol=5)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return tk
+
+
+class Segmenter:
+    """One private ``jieba.Tokenizer`` with the legal user dictionary, plus a blank spaCy zh vocab.
+
+    HMM is OFF: jieba's HMM guesses new words for out-of-dictionary runs and glues characters
+    across real word boundaries (须经市 → 须/经市), which makes token patterns miss. Without it every
+    dictionary word (including our legal terms) is kept whole, unknown runs fall apart into single
+    characters that rules can still match, results are deterministic and do not depend on the HMM
+    model, and loading is faster (no HMM tables).
+    """
+
+    HMM = False
+
+    def __init__(self, user_dict: str | os.PathLike[str] | None = None) -> None:
+        self._user_dict = Path(user_dict) if user_dict else legal_dict_path()
+        self._tk = None
+        self._nlp = None
+
+    def __reduce__(self):
+        """Pickle as a fresh, unloaded Segmenter (batch workers load their own jieba)."""
+        custom = None if self._user_dict == legal_dict_path() else str(self._user_dict)
+        return (Segmenter, (custom,))
+
+    # -- jieba
+
+    @property
+    def tokenizer(self):  # -> jieba.Tokenizer
+        """The owned, initialised jieba tokenizer (loaded on first use)."""
+        if self._tk is None:
+            self._tk = _load_tokenizer(self._user_dict)
+        return self._tk
+
+    def tokens(self, text: str, offset: int = 0) -> list[Token]:
+        """jieba tokens of ``normalize(text)`` with absolute offsets (``offset`` + index in text).
+
+        ``Token.text`` is the normalised surface (same length as the original slice, so
+        ``text[t.start - offset:t.end - offset]`` is the original). Whitespace tokens are dropped.
+        """
+        norm = normalize(text)
+        out: list[Token] = []
+        for word, a, b in self.tokenizer.tokenize(norm, HMM=self.HMM):
+            if word.isspace():
+                continue
+            out.append(Token(text=word, start=offset + a, end=offset + b))
+        return out
+
+    # -- spaCy
+
+    @property
+    def nlp(self) -> spacy.language.Language:
+        """A blank ``spacy.blank("zh")`` pipeline; use its vocab for Matcher / PhraseMatcher."""
+        if self._nlp is None:
+            import spacy
+
+            self._nlp = spacy.blank("zh")
+        return self._nlp
+
+    def doc(self, tokens: list[Token]) -> spacy.tokens.Doc:
+        """A spaCy Doc whose i-th token is ``tokens[i]`` (map back with ``tokens[i].start``)."""
+        from spacy.tokens import Doc
+
+        words = [t.text for t in tokens]
+        return Doc(self.nlp.vocab, words=words, spaces=[False] * len(words))
+
+
+@functools.lru_cache(maxsize=1)
+def default_segmenter() -> Segmenter:
+    """A process-wide Segmenter, created on first call (loading jieba once per process)."""
+    return Segmenter()

@@ -1,0 +1,209 @@
+"""Load rule YAML files into a frozen, picklable :class:`Rulebook`.
+
+``yaml.safe_load`` only; nothing from YAML is executed. Every problem is a DocreviewError with one
+Chinese line naming the file and the key path (E200 YAML, E201 schema, E202 regex, E203 duplicate id,
+E204 unknown id in config overrides, E205 missing folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docreview.errors import (
+    E_RULE_DIR,
+    E_RULE_DUP,
+    E_RULE_REGEX,
+    E_RULE_SCHEMA,
+    E_RULE_UNKNOWN,
+    E_RULE_YAML,
+    DocreviewError,
+)
+from docreview.rulebook.regexguard import backtracking_problem
+from docreview.rulebook.schema import SCHEMA_VERSION, Rule, RuleModel, to_rule
+
+if TYPE_CHECKING:
+    from docreview.config import Config
+
+
+def shipped_dir() -> Path:
+    """The shipped rules folder (``docreview/data/rules``, a symlink to the repo's ``rules/``)."""
+    import docreview
+
+    return Path(docreview.__file__).parent / "data" / "rules"
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """The loaded rules. Compiled matchers are built lazily and cached on the object (not pickled)."""
+
+    rules: tuple[Rule, ...]
+    version: str
+    sources: tuple[str, ...] = ()
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self._index().get(rule_id)
+
+    def _index(self) -> dict[str, Rule]:
+        idx = self._cache.get("index")
+        if idx is None:
+            idx = self._cache["index"] = {r.id: r for r in self.rules}
+        return idx
+
+    def __reduce__(self):
+        return (Rulebook, (self.rules, self.version, self.sources))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def subset(self, ids) -> Rulebook:
+        """A rulebook with only the rules whose id is in ``ids`` (same version suffix)."""
+        keep = set(ids)
+        return Rulebook(tuple(r for r in self.rules if r.id in keep),
+                        f"{self.version}:{','.join(sorted(keep))}", self.sources)
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+
+
+def _schema_error(where: str, exc: Any) -> DocreviewError:
+    err = exc.errors()[0]
+    key = _loc(err["loc"]) or "（根）"
+    typ = err["type"]
+    if typ == "missing":
+        msg = f"{key} 缺失"
+    elif typ == "extra_forbidden":
+        msg = f"{key} 不是可用的字段"
+    elif typ in ("literal_error", "enum"):
+        msg = f"{key} 取值无效：{err.get('input')!r}，{err['msg']}"
+    else:
+        text = str(err["msg"]).removeprefix("Value error, ")
+        msg = f"{key} 无效：{text}"
+    return DocreviewError(E_RULE_SCHEMA, where, msg)
+
+
+def compile_checked(pattern: str, where: str, key: str):
+    """Compile with ``regex`` after the stdlib parse and the backtracking guard (E202 on failure)."""
+    import regex
+
+    try:
+        re.compile(pattern)
+        compiled = regex.compile(pattern, regex.V0)
+    except (re.error, regex.error) as exc:
+        raise DocreviewError(E_RULE_REGEX, where, f"{key} 正则无法编译：{exc}") from None
+    problem = backtracking_problem(pattern)
+    if problem:
+        raise DocreviewError(E_RULE_REGEX, where, f"{key} 正则可能灾难性回溯：{problem}")
+    return compiled
+
+
+def load_rule_file(path: Path) -> Rule:
+    """Parse, validate and check one rule file."""
+    import yaml
+    from pydantic import ValidationError
+
+    where = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DocreviewError(E_RULE_YAML, where, "规则文件不是 UTF-8 编码") from None
+    except OSError as exc:
+        raise DocreviewError(E_RULE_YAML, where, f"无法读取规则文件：{exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"第{mark.line + 1}行" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "无法解析"
+        raise DocreviewError(E_RULE_YAML, where, f"YAML 语法错误（{line}）：{problem}") from None
+    if not isinstance(data, dict):
+        raise DocreviewError(E_RULE_SCHEMA, where, "规则文件应为键值映射（id、title、category…）")
+    try:
+        model = RuleModel.model_validate(data)
+    except ValidationError as exc:
+        raise _schema_error(where, exc) from None
+    if model.id != path.stem:
+        raise DocreviewError(E_RULE_SCHEMA, where, f"id {model.id} 与文件名 {path.stem} 不一致")
+    rule = to_rule(model, where)
+    for i, p in enumerate(rule.patterns):
+        if p.kind == "regex":
+            compile_checked(p.regex, where, f"patterns.{i}.regex")
+    for i, r in enumerate(rule.requires):
+        compile_checked(r, where, f"requires.{i}")
+    for i, e in enumerate(rule.exceptions):
+        if e.regex:
+            compile_checked(e.regex, where, f"exceptions.{i}.regex")
+    return rule
+
+
+def rule_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def load_rulebook(
+    extra_dirs: Sequence[Path | str] = (), config: Config | None = None, *, shipped: bool = True
+) -> Rulebook:
+    """Shipped rules plus ``extra_dirs`` (and ``config.rules``), with config overrides applied."""
+    dirs: list[Path] = [shipped_dir()] if shipped else []
+    if config is not None:
+        dirs += [Path(d) for d in config.rules]
+    dirs += [Path(d) for d in extra_dirs]
+    seen_dirs: list[Path] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise DocreviewError(E_RULE_DIR, _display(d), "规则目录不存在")
+        if d.resolve() not in [s.resolve() for s in seen_dirs]:
+            seen_dirs.append(d)
+    rules: list[Rule] = []
+    by_id: dict[str, str] = {}
+    digest = hashlib.sha256(f"schema:{SCHEMA_VERSION}\n".encode())
+    for d in seen_dirs:
+        for f in rule_files(d):
+            rule = load_rule_file(f)
+            if rule.id in by_id:
+                raise DocreviewError(E_RULE_DUP, rule.path, f"规则编号 {rule.id} 与 {by_id[rule.id]} 重复")
+            by_id[rule.id] = rule.path
+            rules.append(rule)
+            digest.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    if config is not None:
+        rules = _apply_config(rules, config)
+        digest.update(repr((sorted(config.enable), sorted(config.disable),
+                            sorted(config.severity.items()))).encode())
+    rules.sort(key=lambda r: r.id)
+    return Rulebook(rules=tuple(rules), version=digest.hexdigest()[:16],
+                    sources=tuple(_display(d) for d in seen_dirs))
+
+
+def _apply_config(rules: list[Rule], config: Config) -> list[Rule]:
+    known = {r.id for r in rules}
+    src = config.source or "配置"
+    for key, ids in (("enable", config.enable), ("disable", config.disable),
+                     ("severity", list(config.severity))):
+        for rid in ids:
+            if rid not in known:
+                raise DocreviewError(E_RULE_UNKNOWN, src, f"{key} 中的规则编号 {rid} 不存在")
+    out = []
+    for r in rules:
+        if config.enable and r.id not in config.enable:
+            continue
+        if r.id in config.disable:
+            continue
+        if r.id in config.severity:
+            r = replace(r, severity=config.severity[r.id])
+        out.append(r)
+    return out
