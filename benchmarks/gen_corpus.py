@@ -152,14 +152,15 @@ def make_document(i: int, rng: random.Random, lawful: list[str], bad: list[str],
     ]
     size = len(title) + 30
     n_art = 0
-    per_chapter = max(6, target_chars // 170 // len(CHAPTERS))
     table_at = rng.randint(3, 8)
     for ci, chap in enumerate(CHAPTERS):
         body.append(para(f"第{cn(ci + 1)}章　{chap}", style="Heading1", center=True))
-        count = 2 if chap == "附则" else per_chapter
-        for k in range(count):
+        budget = target_chars * (ci + 1) // (len(CHAPTERS) - 1)
+        k = 0
+        while (k < 2) if chap == "附则" else (size < budget or k < 3):
+            k += 1
             n_art += 1
-            if chap == "附则" and k == count - 1:
+            if chap == "附则" and k == 2:
                 sentences = [f"本{kind[-2:]}自2026年3月1日起施行，有效期5年。"]
             else:
                 sentences = [rng.choice(bad) if rng.random() < bad_share else rng.choice(lawful)

@@ -258,6 +258,9 @@ def batch(
         str | None, typer.Option("--cluster", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786")
     ] = None,
     rehash: Annotated[bool, typer.Option("--rehash", help="忽略修改时间，重新计算每个文件的哈希")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="重新审核上次失败的文件（如超时、进程崩溃）")
+    ] = False,
 ) -> None:
     """批量清理：并行审核整个目录，对照台账，生成清理报告（可中断续跑，只重审变化的文件）。"""
     from docreview.batch.command import run_batch_command
@@ -266,6 +269,7 @@ def batch(
         code = run_batch_command(
             archive=archive, out=out, ledger=ledger, jobs=jobs, timeout=timeout, today=today,
             config=config, rules=rules or [], kind=kind, cluster=cluster, rehash=rehash,
+            retry_failed=retry_failed,
         )
     except DocreviewError as err:
         fail(err)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,7 @@ class Mistake:
     expected: tuple[str, ...]
     got: tuple[str, ...]
     file: str = ""
+    trap: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,15 @@ class Score:
     misses: tuple[Mistake, ...]  # some expected category not predicted
     false_alarms: tuple[Mistake, ...]  # some predicted category not expected
     exact: int = 0  # clauses whose prediction equals the labels
+    errors: tuple[tuple[str, str], ...] = ()  # (clause id, error) where the predictor raised
+
+    def alarms_by_trap(self) -> dict[str, int]:
+        """False alarms on lawful clauses, counted by trap kind (most first)."""
+        counts: dict[str, int] = {}
+        for m in self.false_alarms:
+            if not m.expected:
+                counts[m.trap or "—"] = counts.get(m.trap or "—", 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     @property
     def overall(self) -> Counts:
@@ -257,7 +267,7 @@ def score(
                 counts[cat][1] += 1
             elif cat in want:
                 counts[cat][2] += 1
-        mk = Mistake(cl.id, cl.text, tuple(sorted(want)), tuple(sorted(got)), cl.file)
+        mk = Mistake(cl.id, cl.text, tuple(sorted(want)), tuple(sorted(got)), cl.file, cl.trap)
         if want - got:
             misses.append(mk)
         if got - want:
@@ -271,8 +281,20 @@ def score(
 
 
 def evaluate(clauses: Sequence[LabelledClause], predictor: Predictor, name: str = "docreview") -> Score:
-    """Run ``predictor`` on every clause and score it."""
-    return score(clauses, {c.id: frozenset(predictor(c)) for c in clauses}, name=name)
+    """Run ``predictor`` on every clause and score it.
+
+    A clause on which the predictor raises counts as "nothing flagged" and is listed in
+    ``Score.errors``, so one broken rule cannot hide the numbers for all other clauses.
+    """
+    preds: dict[str, frozenset[str]] = {}
+    errors: list[tuple[str, str]] = []
+    for c in clauses:
+        try:
+            preds[c.id] = frozenset(predictor(c))
+        except Exception as exc:  # reported per clause, never swallowed silently
+            errors.append((c.id, f"{type(exc).__name__}: {exc}"))
+    s = score(clauses, preds, name=name)
+    return replace(s, errors=tuple(errors))
 
 
 def meets_targets(s: Score) -> dict[str, bool]:
@@ -375,7 +397,10 @@ def _counts_json(c: Counts) -> dict[str, Any]:
 
 
 def _mistake_json(m: Mistake) -> dict[str, Any]:
-    return {"id": m.id, "text": m.text, "expected": list(m.expected), "got": list(m.got)}
+    out = {"id": m.id, "text": m.text, "expected": list(m.expected), "got": list(m.got)}
+    if m.trap:
+        out["trap"] = m.trap
+    return out
 
 
 def score_json(s: Score) -> dict[str, Any]:
@@ -387,6 +412,8 @@ def score_json(s: Score) -> dict[str, Any]:
         "targets_met": meets_targets(s),
         "misses": [_mistake_json(m) for m in s.misses],
         "false_alarms": [_mistake_json(m) for m in s.false_alarms],
+        "errors": [{"id": i, "error": e} for i, e in s.errors],
+        "false_alarms_by_trap": s.alarms_by_trap(),
     }
 
 
@@ -465,6 +492,16 @@ def render_text(r: Report, console: Any, show_mistakes: int = 30) -> None:
         f"docreview：精确率 {_fmt(o.precision)}，召回率 {_fmt(o.recall)}，F1 {_fmt(o.f1)}，"
         f"完全一致 {s.exact}/{s.clauses} 条 —— {verdict}目标"
     )
+    traps = s.alarms_by_trap()
+    if traps:
+        console.print(
+            "合法条款误报（按陷阱类型）：" + "，".join(f"{t} {n}" for t, n in traps.items()),
+            markup=False, highlight=False, soft_wrap=True,
+        )
+    if s.errors:
+        console.print(f"[red]规则引擎在 {len(s.errors)} 条上出错（按未报出计）：[/red]")
+        for cid, err in s.errors[:show_mistakes]:
+            console.print(f"  {cid}  {err}", markup=False, highlight=False, soft_wrap=True)
     for title, items in (("漏报", s.misses), ("误报", s.false_alarms)):
         if not items:
             continue

@@ -155,7 +155,7 @@ def cache_dir() -> Path:
 class _PlainUnpickler(pickle.Unpickler):
     """Refuses every global: our cache holds only dicts, strings, ints and tuples."""
 
-    def find_class(self, module: str, name: str):  # pragma: no cover - only on tampered files
+    def find_class(self, module: str, name: str):
         raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
 
 

@@ -103,6 +103,12 @@ SELF_REF_RE = re.compile(
 REPEAL_TITLE_RE = re.compile(r"《([^《》]{2,80})》(?:\s*（\s*([^（）]{2,40}?)\s*）)?")
 
 
+def draft_stage(title: str) -> str:
+    """The drafting stage written in a title: "送审稿", "征求意见稿", "草案" …, or ""."""
+    m = re.search(r"（(送审稿|征求意见稿|草案|修订草案|修订稿|代拟稿|讨论稿)）", normalize(title))
+    return m[1] if m else ""
+
+
 def _published_in(s: str) -> date | None:
     """The date followed (within a few characters, before any other date) by 公布/发布."""
     ds = find_dates(s)
@@ -222,7 +228,11 @@ def _parse_header(blocks: tuple[Block, ...], norms: list[str]) -> _Header:
         elif len(s) <= 40 and "《" not in s and (DOCNUM_RE.search(s) or ORDER_NUM_RE.fullmatch(s)):
             h.doc_number = h.doc_number or normalize_doc_number(s)
             i += 1
-        elif _REDHEAD_RE.fullmatch(s) and len(s) <= 30 or _HEADER_NOISE.fullmatch(s):
+        elif (
+            _REDHEAD_RE.fullmatch(s) and len(s) <= 30
+            or _HEADER_NOISE.fullmatch(s)
+            or re.fullmatch(r"附件\d*[：:]?", s)
+        ):
             i += 1
         else:
             break

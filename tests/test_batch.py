@@ -17,10 +17,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from docreview.batch.engine import EngineSpec
+from docreview.batch.engine import EngineSpec, inputs_key, version_hash
 from docreview.batch.ledger import read_ledger
 from docreview.batch.outcome import suggest
-from docreview.batch.run import BatchOptions, run_batch
+from docreview.batch.run import BatchOptions, run_batch, scan, sha256_file
+from docreview.batch.store import Store
 from docreview.cli import app
 from docreview.errors import DocreviewError
 
@@ -96,6 +97,11 @@ def test_mixed_archive_crash_timeout_and_bad_files(tmp_path):
     assert summary["outcomes"] == {"修改": 1, "宣布失效": 1, "继续有效": 1, "无法审核": 5}
     assert summary["by_category"]["penalty"] == 1 and summary["by_category"]["fee"] == 1
 
+    (arc / "hang.txt").write_text("文件\n内容\n", encoding="utf-8")  # fixed; the other 4 fail again
+    again = run_batch(opts(arc, out, timeout=2.0, retry_failed=True))["run"]
+    assert again["checked"] == 5 and again["reused"] == 3
+    assert results(out)["hang.txt"]["status"] == "ok"
+
 
 # --------------------------------------------------------------------------- incremental
 
@@ -152,20 +158,12 @@ def test_rerun_is_fast(tmp_path):
     for i in range(n):
         (arc / f"d{i:04}.txt").write_text(f"文件{i}\n内容\n", encoding="utf-8")
     out = tmp_path / "out"
-    from docreview.batch.run import scan
-    from docreview.batch.store import Store
-
     # seed the store as a finished run would, without spending the test's time on checking
-    version = __import__("docreview.batch.engine", fromlist=["x"]).version_hash("fake-1")
-    from docreview.batch.engine import inputs_key
-
     with Store.open(out) as st:
         st.db.execute("BEGIN")
         for f in scan(arc):
-            from docreview.batch.run import sha256_file
-
-            st.put(f.rel, size=f.size, mtime_ns=f.mtime_ns, sha256=sha256_file(f.abs), version=version,
-                   inputs=inputs_key(None, TODAY), status="ok",
+            st.put(f.rel, size=f.size, mtime_ns=f.mtime_ns, sha256=sha256_file(f.abs),
+                   version=version_hash("fake-1"), inputs=inputs_key(None, TODAY), status="ok",
                    record={"status": "ok", "doc": {"findings": []}, "outcome": "继续有效"})
         st.db.execute("COMMIT")
     t = time.perf_counter()
@@ -231,6 +229,15 @@ def test_ledger_xlsx_and_csv_mismatches_both_ways(tmp_path):
         assert docs["c.txt"][-1] == 3  # 台账行号
 
 
+def test_one_batch_per_report_dir(tmp_path):
+    arc = make_archive(tmp_path, crash=False)
+    out = tmp_path / "out"
+    with Store.open(out), pytest.raises(DocreviewError) as e:
+        run_batch(opts(arc, out))
+    assert e.value.code == "E500" and "另一个批处理" in str(e.value)
+    assert run_batch(opts(arc, out))["ok"] == 3
+
+
 def test_ledger_errors(tmp_path):
     p = tmp_path / "l.csv"
     p.write_text("标题,公布日期\n某文件,2024-01-01\n", encoding="utf-8-sig")
@@ -280,7 +287,8 @@ def test_excel_report_cell_by_cell(tmp_path):
     assert wb["台账比对"].max_row == 1
     summ = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summ["文件总数"] == 2 and summ["审核成功"] == 1 and summ["问题总数"] == 1 and summ["建议：修改"] == 1
-    assert not list(out.glob(".*"))  # no temporary files left behind
+    names = sorted(p.name for p in out.iterdir())  # no temporary files left behind
+    assert names == [".batch.lock", "batch.sqlite", "results.jsonl", "summary.json", "清理报告.xlsx"]
 
 
 # --------------------------------------------------------------------------- outcome rules

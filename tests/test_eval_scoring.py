@@ -240,3 +240,30 @@ def test_cli_bad_format_exits_2(tmp_path: Path) -> None:
     _write(tmp_path, "a.yml", GOOD)
     res = CliRunner().invoke(app, ["eval", str(tmp_path), "--format", "xml"])
     assert res.exit_code == 2 and res.stderr.startswith("E301")
+
+
+def test_evaluate_records_predictor_errors_per_clause() -> None:
+    def predictor(c: ev.LabelledClause) -> set[str]:
+        if c.id == "b":
+            raise ValueError("rule X blew up")
+        return PRED[c.id]
+
+    s = ev.evaluate(TINY, predictor)
+    assert s.errors == (("b", "ValueError: rule X blew up"),)
+    # b now predicts nothing: penalty becomes a miss too
+    assert (s.category("penalty").tp, s.category("penalty").fn) == (0, 1)
+    assert (s.overall.tp, s.overall.fp, s.overall.fn) == (2, 2, 3)
+    assert ev.score_json(s)["errors"] == [{"id": "b", "error": "ValueError: rule X blew up"}]
+
+
+def test_false_alarms_grouped_by_trap() -> None:
+    clauses = [
+        _clause("n1", set(), trap="negation"),
+        _clause("n2", set(), trap="negation"),
+        _clause("s1", set(), trap="soft"),
+        _clause("p1", {"permit"}),
+    ]
+    s = ev.score(clauses, {"n1": {"fee"}, "n2": {"fee", "permit"}, "s1": set(), "p1": {"permit", "fee"}})
+    # p1 is a false alarm too, but on a positive clause: not a trap
+    assert s.alarms_by_trap() == {"negation": 2}
+    assert ev.score_json(s)["false_alarms"][0]["trap"] == "negation"

@@ -205,3 +205,10 @@ def test_zip_level_encryption_flag(tmp_path):
     p = tmp_path / "zipcrypt.docx"
     p.write_bytes(bytes(data))
     refused(p, "E102")
+
+
+def test_member_count_refused_before_parsing_directory(tmp_path):
+    p = zip_with(tmp_path / "many2.docx", {f"f{i}": b"" for i in range(3000)})
+    t = time.perf_counter()
+    assert "文件数 3000" in refused(p, "E107")  # default limit 2000
+    assert time.perf_counter() - t < 1

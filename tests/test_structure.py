@@ -423,3 +423,22 @@ def test_two_line_title_rules_with_alignment():
     assert st.title == "某市养犬管理办法"
     st = doc([("某市关于加强养犬", "center"), ("管理工作", "center"), ("第一条　为了管理。", "")])
     assert st.title == "某市关于加强养犬管理工作"
+
+
+def test_draft_stage_recognised_but_kept_in_title(reg):
+    from docreview.structure import draft_stage
+
+    assert reg.title.endswith("（送审稿）")
+    assert draft_stage(reg.title) == "送审稿"
+    assert draft_stage("某市管理办法(征求意见稿)") == "征求意见稿"
+    assert draft_stage("某市管理办法（试行）") == ""
+
+
+def test_attachment_marker_before_title_and_arabic_article_numbers():
+    st = parse_structure(src_of("附件1\n\n某市管理办法\n\n　　第一条　为了管理，制定本办法。\n\n"
+                                "　　第二条　本办法自2026年1月1日起施行。"))
+    assert st.title == "某市管理办法"
+    assert [a.label for a in st.articles] == ["第一条", "第二条"]
+    st2 = parse_structure(src_of("某市管理办法\n第1条 为了管理。\n第2条 应当登记。\n第3条 依照第1条执行。"))
+    assert [(a.number, a.label) for a in st2.articles] == [(1, "第一条"), (2, "第二条"), (3, "第三条")]
+    assert locate(st2, at(st2, "依照")).label == "第三条"

@@ -23,6 +23,7 @@ def run_batch_command(
     kind: str | None = None,
     cluster: str | None = None,
     rehash: bool = False,
+    retry_failed: bool = False,
     stream: TextIO | None = None,
 ) -> int:
     """Run the batch and return the exit code (0 when the batch completed, even with failed files)."""
@@ -47,7 +48,7 @@ def run_batch_command(
         today=parse_date(today) if today else date.today(),
         spec=EngineSpec(config_path=str(config) if config else None,
                         rules=tuple(str(r) for r in rules), kind=kind),
-        cluster=cluster, rehash=rehash,
+        cluster=cluster, rehash=rehash, retry_failed=retry_failed,
     )
     bar = make_progress(stream)
     try:

@@ -6,6 +6,7 @@ Header row bold and frozen, sensible column widths, dates as real Excel dates. M
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,8 +147,10 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def write_excel(path: Path, rows: list[DocRow], match: LedgerMatch, summary: dict[str, Any]) -> None:
-    """Write the workbook to ``path``."""
+def write_excel(
+    path: Path, rows: Callable[[], Iterable[DocRow]], match: LedgerMatch, summary: dict[str, Any],
+) -> None:
+    """Write the workbook to ``path``; ``rows()`` streams the stored rows again for each sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -157,7 +160,7 @@ def write_excel(path: Path, rows: list[DocRow], match: LedgerMatch, summary: dic
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def sheet(title: str, headers: list[str], data: list[list[Any]], wrap_cols: tuple[str, ...] = ()) -> None:
+    def sheet(title: str, headers: list[str], data: Iterable[list[Any]], wrap_cols: tuple[str, ...] = ()) -> None:
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"
         for i, h in enumerate(headers, start=1):
@@ -180,11 +183,13 @@ def write_excel(path: Path, rows: list[DocRow], match: LedgerMatch, summary: dic
                 cells.append(c)
             ws.append(cells)
 
-    docs = [d for d in rows if d.status in ("ok", "failed")]
-    sheet("文件清单", DOC_HEADERS, [doc_row(d, match) for d in docs])
-    sheet("问题清单", FINDING_HEADERS, [r for d in docs for r in finding_rows(d)],
+    def docs() -> Iterator[DocRow]:
+        return (d for d in rows() if d.status in ("ok", "failed"))
+
+    sheet("文件清单", DOC_HEADERS, (doc_row(d, match) for d in docs()))
+    sheet("问题清单", FINDING_HEADERS, (r for d in docs() for r in finding_rows(d)),
           wrap_cols=("原文", "问题", "依据", "修改建议"))
-    fails = [[d.path, STATUS_ZH[d.status], d.error or ""] for d in rows if d.status in ("failed", "skipped")]
+    fails = ([d.path, STATUS_ZH[d.status], d.error or ""] for d in rows() if d.status in ("failed", "skipped"))
     sheet("失败与跳过", FAIL_HEADERS, fails)
     sheet("台账比对", LEDGER_HEADERS, ledger_rows(match))
     sheet("汇总", SUMMARY_HEADERS, summary_rows(summary))

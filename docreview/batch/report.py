@@ -38,26 +38,25 @@ class LedgerMatch:
     bad_rows: list[LedgerRow] = field(default_factory=list)
 
 
-def match_ledger(docs: list[DocRow], ledger: Ledger | None) -> LedgerMatch:
+def match_ledger(docs: list[tuple[str, str]], ledger: Ledger | None) -> LedgerMatch:
+    """Join ``(path, document 文号)`` pairs to ledger rows: by file name first, then by 文号."""
     m = LedgerMatch()
     if ledger is None:
         return m
-    paths = [d.path for d in docs]
-    by_name, left = join_by_name(paths, ledger)
+    by_name, left = join_by_name([p for p, _ in docs], ledger)
     m.rows.update(by_name)
     m.via.update(dict.fromkeys(by_name, "文件"))
     numbers = number_index(left)
     used: set[int] = set()
-    for d in docs:
-        if d.path in m.rows:
+    for path, num in docs:
+        if path in m.rows:
             continue
-        num = ((d.record or {}).get("doc") or {}).get("doc_number") or ""
         hit = numbers.get(norm_number(num)) if num else None
         if hit is not None:
-            m.rows[d.path], m.via[d.path] = hit, "文号"
+            m.rows[path], m.via[path] = hit, "文号"
             used.add(hit.row)
         else:
-            m.unmatched_files.append(d.path)
+            m.unmatched_files.append(path)
     m.unmatched_rows = [r for r in left if r.row not in used]
     m.bad_rows = [r for r in ledger.rows if r.problems]
     return m
@@ -104,23 +103,27 @@ def write_reports(
     from docreview.batch.excel import write_excel
 
     out = opts.out
-    rows = store.current()
-    docs = [r for r in rows if r.status in ("ok", "failed")]
-    match = match_ledger(docs, ledger)
     by_sev: Counter[str] = Counter()
     by_cat: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
-    for d in docs:
-        rec = d.record or {}
+    status: Counter[str] = Counter()
+    docs: list[tuple[str, str]] = []
+    for r in store.iter_current():  # pass 1: counts and the ledger join (records not kept)
+        status[r.status] += 1
+        if r.status not in ("ok", "failed"):
+            continue
+        rec = r.record or {}
+        doc = rec.get("doc") or {}
+        docs.append((r.path, doc.get("doc_number") or ""))
         outcomes[rec.get("outcome") or "无法审核"] += 1
-        for f in (rec.get("doc") or {}).get("findings", []):
+        for f in doc.get("findings", []):
             by_sev[f.get("severity")] += 1
             by_cat[f.get("category")] += 1
-    status = Counter(r.status for r in rows)
+    match = match_ledger(docs, ledger)
     summary: dict[str, Any] = {
         "tool": {"name": "docreview", "version": __version__},
         "today": opts.today.isoformat(),
-        "files": len(rows),
+        "files": sum(status.values()),
         "documents": len(docs),
         "ok": status.get("ok", 0),
         "failed": status.get("failed", 0),
@@ -147,13 +150,13 @@ def write_reports(
 
     def jsonl(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8") as fh:
-            for r in rows:
+            for r in store.iter_current():
                 fh.write(json.dumps(result_line(r), ensure_ascii=False) + "\n")
 
     def summary_json(tmp: Path) -> None:
         tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     atomic_write(out / RESULTS_NAME, jsonl)
-    atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, rows, match, summary))
+    atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, store.iter_current, match, summary))
     atomic_write(out / SUMMARY_NAME, summary_json)
     return summary

@@ -49,6 +49,7 @@ class BatchOptions:
     cluster: str | None = None
     factory: str = REAL_ENGINE
     rehash: bool = False
+    retry_failed: bool = False  # re-check documents that failed last time (e.g. after a timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,13 @@ def scan(archive: Path, exclude: Path | None = None) -> list[FileEntry]:
     return out
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -144,7 +152,11 @@ def _refresh(store: Store, items: list[tuple], factory: str, opts: BatchOptions,
     try:
         for task, prev, rowd, via, sha in items:
             try:
-                rec = refresh_record(refresh, prev.record or {}, rowd, via, opts.today)
+                old = store.record(task["rel"]) or {}
+                if not old.get("doc"):
+                    again.append(task)
+                    continue
+                rec = refresh_record(refresh, old, rowd, via, opts.today)
             except Exception:  # noqa: BLE001 - fall back to a full check of this document
                 again.append(task)
                 continue
@@ -201,24 +213,25 @@ def run_batch(
                     sha = None
             row = by_name.get(f.rel)
             rowd, via = (row_dict(row), "文件") if row is not None else (None, None)
-            if rowd is None and numbers and prev is not None and prev.raw:
-                doc = (prev.record or {}).get("doc") or {}
+            if rowd is None and numbers and prev is not None and prev.has_record:
+                doc = (store.record(f.rel) or {}).get("doc") or {}
                 rowd = numbers.get(norm_number(doc.get("doc_number") or ""))
                 via = "文号" if rowd is not None else None
             inputs = inputs_key(rowd, opts.today)
             same = (prev is not None and sha is not None and prev.sha256 == sha and prev.version == version
-                    and prev.raw is not None)
+                    and prev.has_record)
+            if opts.retry_failed and prev is not None and prev.status == "failed":
+                same = False
             if same and (prev.inputs == inputs or (prev.status == "failed" and same_but_today(prev.inputs, inputs))):
                 stats.reused += 1
                 if not same_stat:
                     store.touch(f.rel, f.size, f.mtime_ns)
                 if prev.status == "removed":
-                    store.restore(f.rel, (prev.record or {}).get("status", "ok"))
+                    store.restore(f.rel, (store.record(f.rel) or {}).get("status", "ok"))
                 continue
             task = {"rel": f.rel, "abs": f.abs, "name": Path(f.rel).name, "size": f.size,
                     "mtime_ns": f.mtime_ns, "row": row_dict(row) if row is not None else None}
-            if same and prev.status in ("ok", "removed") and same_but_today(prev.inputs, inputs) \
-                    and (prev.record or {}).get("doc"):
+            if same and prev.status in ("ok", "removed") and same_but_today(prev.inputs, inputs):
                 refresh.append((task, prev, rowd, via, sha))
             else:
                 tasks.append(task)
@@ -268,7 +281,7 @@ def run_batch(
             from docreview.batch.pool import run_pool
 
             run_pool(tasks, factory=factory, spec=opts.spec, ctx=ctx,
-                     jobs=opts.jobs or os.cpu_count() or 1, timeout=opts.timeout, on_result=on_result)
+                     jobs=opts.jobs or _cores(), timeout=opts.timeout, on_result=on_result)
         check_s = time.perf_counter() - t_check
         stats.seconds = time.perf_counter() - t0
 

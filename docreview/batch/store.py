@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -59,9 +59,10 @@ class DocRow:
     inputs: str | None
     status: str
     error: str | None
-    raw: str | None  # the record as stored (JSON)
+    raw: str | None  # the record as stored (JSON); None when loaded without it (``Store.all``)
     seconds: float | None
     run: int | None
+    has_record: bool = False
 
     @cached_property
     def record(self) -> dict[str, Any] | None:
@@ -69,11 +70,27 @@ class DocRow:
         return json.loads(self.raw) if self.raw else None
 
 
+def _lock(path: Path) -> Any:
+    """An exclusive advisory lock on the report directory, so two batches never share one store."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        return None
+    fh = path.open("a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise DocreviewError(E_BATCH, str(path.parent), "另一个批处理正在使用这个报告目录，请等待其结束或换一个目录") from None
+    return fh
+
+
 class Store:
     """Thin wrapper over the SQLite file. Use as a context manager."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = _lock(path.with_name(".batch.lock"))
         try:
             self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -100,6 +117,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.close()
 
     # ------------------------------------------------------------------ meta / runs
 
@@ -122,21 +141,27 @@ class Store:
 
     # ------------------------------------------------------------------ documents
 
-    @staticmethod
-    def _row(r: tuple) -> DocRow:
-        return DocRow(*r)
-
     _COLS = "path, size, mtime_ns, sha256, version, inputs, status, error, record, seconds, run"
+    _LIGHT = ("path, size, mtime_ns, sha256, version, inputs, status, error, NULL, seconds, run, "
+              "record IS NOT NULL")
 
     def all(self) -> dict[str, DocRow]:
-        """Every row (including removed ones), by path."""
-        cur = self.db.execute(f"SELECT {self._COLS} FROM docs")
-        return {r[0]: self._row(r) for r in cur}
+        """Every row (including removed ones), by path, without the records (memory stays small)."""
+        cur = self.db.execute(f"SELECT {self._LIGHT} FROM docs")
+        return {r[0]: DocRow(*r[:11], has_record=bool(r[11])) for r in cur}
+
+    def record(self, path: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT record FROM docs WHERE path=?", (path,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def iter_current(self) -> Iterator[DocRow]:
+        """Rows of files present at the last scan, with records, ordered by path (streamed)."""
+        cur = self.db.execute(f"SELECT {self._COLS} FROM docs WHERE status != 'removed' ORDER BY path")
+        for r in cur:
+            yield DocRow(*r, has_record=r[8] is not None)
 
     def current(self) -> list[DocRow]:
-        """Rows of files present at the last scan, ordered by path."""
-        cur = self.db.execute(f"SELECT {self._COLS} FROM docs WHERE status != 'removed' ORDER BY path")
-        return [self._row(r) for r in cur]
+        return list(self.iter_current())
 
     def put(
         self, path: str, *, size: int | None, mtime_ns: int | None, sha256: str | None,

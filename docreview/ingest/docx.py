@@ -56,8 +56,7 @@ def run_text(r) -> str:
     for ch in r:
         tag = ch.tag
         if tag == W + "t":
-            # etree text, not python-docx's overridden properties
-            out.append("".join(ch.itertext()) if len(ch) else (ch.text or ""))
+            out.append(ch.text or "")
         elif tag in (W + "tab", W + "ptab"):
             out.append("\t")
         elif tag in (W + "br", W + "cr"):
@@ -170,12 +169,13 @@ def _iter_table(tbl, tno: int, counter: list[int]) -> Iterator[_Para]:
         if _row_deleted(tr):
             continue
         trpr = tr.find(W + "trPr")
-        col = int(_val(trpr.find(W + "gridBefore")) or 0) if trpr is not None and trpr.find(W + "gridBefore") is not None else 0
+        before = _val(trpr.find(W + "gridBefore")) if trpr is not None else None
+        col = int(before) if before and before.isdigit() else 0
         for tc in _iter_cells(tr):
             yield from _iter_paragraphs(tc, counter, (tno, row_no, col))
             tcpr = tc.find(W + "tcPr")
-            span = tcpr.find(W + "gridSpan") if tcpr is not None else None
-            col += int(_val(span) or 1) if span is not None else 1
+            span = _val(tcpr.find(W + "gridSpan")) if tcpr is not None else None
+            col += int(span) if span and span.isdigit() and int(span) > 0 else 1
         row_no += 1
 
 

@@ -53,6 +53,15 @@ DEFAULT_LIMITS = Limits()
 _CHUNK = 64 * 1024
 
 
+def _eocd_entries(data: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record, read before zipfile parses anything."""
+    pos = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    (total,) = struct.unpack("<H", data[pos + 10: pos + 12])
+    return None if total == 0xFFFF else total
+
+
 class SafeZip:
     """A zip archive whose directory passed the limits; members are read with a streaming cap."""
 
@@ -60,6 +69,11 @@ class SafeZip:
         self.where = where
         self.limits = limits
         self._data = data
+        declared = _eocd_entries(data)
+        if declared is not None and declared > limits.max_members:
+            raise DocreviewError(
+                E_ZIP_BOMB, where, f"压缩包内文件数 {declared} 超过上限 {limits.max_members}，拒绝解压"
+            )
         try:
             self._zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zf.infolist()
