@@ -18,6 +18,7 @@ Targets are printed next to the figures; the script exits 1 if results differ.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -69,10 +70,8 @@ def rule_regexes(book) -> list[re.Pattern]:
         for pat in getattr(rule, "patterns", []) or []:
             rx = getattr(pat, "regex", None) if not isinstance(pat, dict) else pat.get("regex")
             if rx:
-                try:
+                with contextlib.suppress(re.error):
                     out.append(re.compile(rx))
-                except re.error:
-                    pass
     return out
 
 

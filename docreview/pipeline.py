@@ -7,6 +7,7 @@ it once; each ``check_*`` call is otherwise a pure function of its inputs.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -74,15 +75,19 @@ class Checker:
         from docreview.engine import run_rules
         from docreview.filing import assess
         from docreview.opinion import conclude
-        from docreview.structure import parse_structure
+        from docreview.structure import draft_stage, parse_structure
 
         t0 = time.perf_counter()
         statute = parse_structure(src)
         t1 = time.perf_counter()
         findings = run_rules(self.book, statute, self.segmenter, kind=self.kind, prefilter=prefilter)
         t2 = time.perf_counter()
+        dates = statute.dates
+        if draft_stage(statute.title) and dates.published is not None:
+            # a 送审稿 is not published yet: its 落款 date is not a publication date
+            dates = replace(dates, published=None)
         filing = assess(
-            statute.dates, title=statute.title, provisional=statute.provisional, published=published,
+            dates, title=statute.title, provisional=statute.provisional, published=published,
             filed=filed, today=today or date.today(), profile=self.profile, calendar=self.calendar,
         )
         t3 = time.perf_counter()

@@ -141,9 +141,6 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
         rows += [["台账行数", led["rows"]], ["台账已对应", led["matched"]], ["其中按文号对应", led["matched_by_number"]],
                  ["台账有记录但未找到文件", led["unmatched_rows"]], ["文件未在台账登记", led["unmatched_files"]],
                  ["台账数据有误的行", led["rows_with_problems"]]]
-    run = summary["run"]
-    rows += [["本次审核", run["checked"]], ["沿用上次结果", run["reused"]],
-             ["按新日期重算备案与有效期", run.get("refreshed", 0)]]
     return rows
 
 

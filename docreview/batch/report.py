@@ -6,9 +6,11 @@ reader never sees a half-written report.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 RESULTS_NAME = "results.jsonl"
 SUMMARY_NAME = "summary.json"
 EXCEL_NAME = "清理报告.xlsx"
+REPORT_FORMAT = "1"  # bump when the report layout changes
 
 
 @dataclass
@@ -99,16 +102,71 @@ def result_line(d: DocRow) -> dict[str, Any]:
 def write_reports(
     store: Store, opts: BatchOptions, ledger: Ledger | None, stats: RunStats, *, check_seconds: float,
 ) -> dict[str, Any]:
-    from docreview import __version__
     from docreview.batch.excel import write_excel
 
     out = opts.out
+    t_report = time.perf_counter()
+    fp = report_fingerprint(store, ledger, opts)
+    cached = store.meta("report_summary") if store.meta("report_fp") == fp else None
+    fresh = cached is None or not all((out / n).is_file() for n in (RESULTS_NAME, EXCEL_NAME))
+    if fresh:
+        summary = _summarize(store, ledger, opts)
+    else:
+        summary = json.loads(cached)  # type: ignore[arg-type]
+    summary["run"] = {
+        "checked": stats.checked, "reused": stats.reused, "refreshed": stats.refreshed,
+        "failed_this_run": stats.failed, "removed_this_run": stats.removed,
+        "check_seconds": round(check_seconds, 3),
+        "docs_per_second": round(stats.checked / check_seconds, 2) if stats.checked and check_seconds > 0
+        else None,
+        "reports_rewritten": fresh,
+    }
+    if fresh:
+        match = summary.pop("_match")
+
+        def jsonl(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for r in store.iter_current():
+                    fh.write(json.dumps(result_line(r), ensure_ascii=False) + "\n")
+
+        atomic_write(out / RESULTS_NAME, jsonl)
+        atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, store.iter_current, match, summary))
+        store.set_meta("report_summary", json.dumps({k: v for k, v in summary.items() if k != "run"},
+                                                    ensure_ascii=False))
+        store.set_meta("report_fp", fp)
+    summary["run"]["seconds"] = round(stats.seconds + time.perf_counter() - t_report, 3)
+
+    def summary_json(tmp: Path) -> None:
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    atomic_write(out / SUMMARY_NAME, summary_json)
+    return summary
+
+
+def report_fingerprint(store: Store, ledger: Ledger | None, opts: BatchOptions) -> str:
+    """Changes whenever the reports would: any stored row, the ledger file, the tool version, today."""
+    from docreview import __version__
+
+    h = hashlib.sha256(f"{REPORT_FORMAT}:{__version__}:{opts.today.isoformat()}".encode())
+    for row in store.db.execute("SELECT path, status, sha256, version, inputs, error, updated FROM docs "
+                                "ORDER BY path"):
+        h.update(repr(row).encode())
+    if ledger is not None:
+        h.update(ledger.path.encode())
+        h.update(Path(ledger.path).read_bytes())
+    return h.hexdigest()
+
+
+def _summarize(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dict[str, Any]:
+    """Counts over the stored rows (one streaming pass) and the ledger join (under ``_match``)."""
+    from docreview import __version__
+
     by_sev: Counter[str] = Counter()
     by_cat: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     status: Counter[str] = Counter()
     docs: list[tuple[str, str]] = []
-    for r in store.iter_current():  # pass 1: counts and the ledger join (records not kept)
+    for r in store.iter_current():  # records are parsed one at a time and not kept
         status[r.status] += 1
         if r.status not in ("ok", "failed"):
             continue
@@ -120,7 +178,7 @@ def write_reports(
             by_sev[f.get("severity")] += 1
             by_cat[f.get("category")] += 1
     match = match_ledger(docs, ledger)
-    summary: dict[str, Any] = {
+    return {
         "tool": {"name": "docreview", "version": __version__},
         "today": opts.today.isoformat(),
         "files": sum(status.values()),
@@ -139,24 +197,5 @@ def write_reports(
             "unmatched_rows": len(match.unmatched_rows), "unmatched_files": len(match.unmatched_files),
             "rows_with_problems": len(match.bad_rows),
         },
-        "run": {
-            "checked": stats.checked, "reused": stats.reused, "refreshed": stats.refreshed, "failed_this_run": stats.failed,
-            "removed_this_run": stats.removed, "seconds": round(stats.seconds, 3),
-            "check_seconds": round(check_seconds, 3),
-            "docs_per_second": round(stats.checked / check_seconds, 2) if stats.checked and check_seconds > 0
-            else None,
-        },
+        "_match": match,
     }
-
-    def jsonl(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8") as fh:
-            for r in store.iter_current():
-                fh.write(json.dumps(result_line(r), ensure_ascii=False) + "\n")
-
-    def summary_json(tmp: Path) -> None:
-        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-    atomic_write(out / RESULTS_NAME, jsonl)
-    atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, store.iter_current, match, summary))
-    atomic_write(out / SUMMARY_NAME, summary_json)
-    return summary

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from docreview import __version__
-from docreview.model import DocDates, DocumentResult, Finding, FilingReport
+from docreview.model import DocDates, DocumentResult, FilingReport, Finding
 
 JSON_VERSION = 1
 
