@@ -132,7 +132,7 @@ def run_check(
             from docreview.baseline import apply_baseline
             from docreview.opinion import conclude
 
-            kept, suppressed = apply_baseline(r.findings, base)
+            kept, suppressed = apply_baseline(r.findings, base, path=r.path)
             r = replace(r, findings=tuple(kept), suppressed=suppressed, conclusion=conclude(kept))
         results.append(r)
 
@@ -145,7 +145,9 @@ def run_check(
             from docreview.report.word import write_opinion
 
             rd = parse_date(review_date) if review_date else today_d
-            op = build_opinion(res, reviewer=reviewer or cfg.reviewer, review_date=rd)
+            op = build_opinion(
+                res, reviewer=reviewer or cfg.reviewer, review_date=rd, rule_count=len(checker.book.rules)
+            )
             write_opinion(op, opinion)
             print(f"审核意见书已写入：{opinion}", file=sys.stderr)
         if annotate:
@@ -161,20 +163,14 @@ def run_check(
 def _emit(fmt: str, results: list[DocumentResult], errors: list[dict], output: Path | None, stream) -> None:
     """Render the report in ``fmt`` to ``output`` or the terminal."""
     if fmt == "text":
-        from docreview.report.console import render_console
+        from docreview.report.console import render_console, render_console_text
 
         if output is None:
             from rich.console import Console
 
             render_console(results, errors, Console(file=stream))
         else:
-            from io import StringIO
-
-            from rich.console import Console
-
-            buf = StringIO()
-            render_console(results, errors, Console(file=buf, width=100, no_color=True))
-            _write_text(output, buf.getvalue())
+            _write_text(output, render_console_text(results, errors, width=100))
         return
     from docreview.report.machine import render
 

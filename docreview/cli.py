@@ -276,6 +276,98 @@ def batch(
     raise typer.Exit(code)
 
 
+# --------------------------------------------------------------------------- rules
+
+
+def _load_book(config: Path | None, rules: list[Path] | None):
+    from docreview.config import load_config
+    from docreview.rulebook import load_rulebook
+
+    return load_rulebook(list(rules or []), load_config(config))
+
+
+@rules_app.command("list")
+def rules_list(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """列出全部规则：编号、类别、级别、标题。"""
+    import json
+
+    from docreview.errors import E_USAGE
+
+    if fmt not in ("text", "json"):
+        fail(DocreviewError(E_USAGE, "--format", f"不支持的格式 {fmt}（可用：text、json）"))
+    try:
+        book = _load_book(config, rules)
+    except DocreviewError as err:
+        fail(err)
+    from docreview.rulebook.tooling import list_table, rule_summary
+
+    if fmt == "json":
+        data = {"version": book.version, "rules": [rule_summary(r) for r in book.rules]}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    Console(width=120).print(list_table(book))
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 PM01")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """显示一条规则的依据、匹配模式、排除条件及理由、示例。"""
+    import json
+
+    from docreview.errors import E_RULE_UNKNOWN
+
+    try:
+        book = _load_book(config, rules)
+    except DocreviewError as err:
+        fail(err)
+    rule = book.get(rule_id)
+    if rule is None:
+        fail(DocreviewError(E_RULE_UNKNOWN, rule_id, "没有这条规则（docreview rules list 查看全部编号）"))
+    from docreview.rulebook.tooling import rule_detail, show_text
+
+    if fmt == "json":
+        typer.echo(json.dumps(rule_detail(rule), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(show_text(rule), nl=False)
+
+
+@rules_app.command("test")
+def rules_test(
+    rule_ids: Annotated[list[str] | None, typer.Argument(help="规则编号（默认全部）")] = None,
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """运行规则示例：每个失败一行；有失败时退出码 1。"""
+    from docreview.errors import E_RULE_UNKNOWN
+
+    try:
+        book = _load_book(config, rules)
+        for rid in rule_ids or []:
+            if book.get(rid) is None:
+                raise DocreviewError(E_RULE_UNKNOWN, rid, "没有这条规则")
+        from docreview.rulebook.tooling import failure_line, is_failure, run_tests
+
+        results = run_tests(book, rule_ids or [])
+    except DocreviewError as err:
+        fail(err)
+    bad = [r for r in results if is_failure(r)]
+    for r in bad:
+        typer.echo(failure_line(r))
+    n_rules = len({r.rule_id for r in results})
+    typer.echo(f"{n_rules} 条规则，{len(results)} 个示例，{len(bad)} 个失败")
+    raise typer.Exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -458,7 +458,6 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             if subj is not None and subj.kind == "gov":
                 return False
         if g == "private_subject":
-            toks = doc.tokens(ss, se)
             subj = checks.subject_of(doc.parties(ss, se), hit.start, sentence, ss)
             if subj is not None and subj.kind == "private":
                 return False

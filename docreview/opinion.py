@@ -146,8 +146,8 @@ def format_article(article: str) -> str:
 
 
 def basis_text(f: Finding) -> str:
-    """All bases of a finding as one line: 《法》第X条；《法》第Y条."""
-    return "；".join(format_law(b.law) + format_article(b.article) for b in f.basis if b.law)
+    """All bases of a finding as one line, articles merged per law: 《甲法》第X条、第Y条；《乙法》第Z条."""
+    return "；".join(ref.text for ref in collect_bases([f]))
 
 
 def collect_bases(findings: Iterable[Finding]) -> tuple[BasisRef, ...]:
@@ -245,7 +245,7 @@ def validity_line(filing: FilingReport | None) -> str:
     if v.expires:
         parts.append(f"有效期至{_zh_date(v.expires)}")
     if v.note:
-        parts.append(v.note)
+        parts.append(v.note.strip().rstrip("。；;，,"))
     return "，".join(parts) + "。"
 
 

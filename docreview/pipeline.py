@@ -7,8 +7,8 @@ it once; each ``check_*`` call is otherwise a pure function of its inputs.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 

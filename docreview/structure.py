@@ -596,13 +596,34 @@ def _head_len(s: str) -> int:
     return 0
 
 
+# every effective-date, validity or repeal sentence contains one of these words
+_SPECIAL_HINT = re.compile(r"施行|实施|执行|生效|有效期|废止")
+
+
+def _special_sentences(norm: str, start: int, end: int):
+    """``split_sentences(norm, start, end)`` restricted to the lines holding a ``_SPECIAL_HINT`` word.
+
+    Sentence splitting restarts at every line break, so splitting those lines alone yields exactly
+    the sentences the whole-text split yields for them.
+    """
+    pos = start
+    for m in _SPECIAL_HINT.finditer(norm, start, end):
+        at = m.start()
+        if at < pos:
+            continue
+        ls = max(start, norm.rfind("\n", start, at) + 1, norm.rfind("\r", start, at) + 1)
+        ends = [k for k in (norm.find("\n", at, end), norm.find("\r", at, end)) if k >= 0]
+        pos = min(ends) if ends else end
+        yield from split_sentences(norm, ls, pos)
+
+
 def _find_specials(
     text: str, norm: str, start: int, end: int
 ) -> tuple[Effective | None, Validity | None, tuple[str, ...]]:
     effective: Effective | None = None
     validity: Validity | None = None
     repeals: list[str] = []
-    for sent in split_sentences(norm, start, end):
+    for sent in _special_sentences(norm, start, end):
         s = sent.text
         cut = _head_len(s)  # quote the clause itself, not "第十条　" / "（二）"
         if cut:
@@ -689,8 +710,10 @@ def parse_structure(src: SourceDoc) -> Statute:
     """The legal structure of ``src``: header, dates, 章/条/款/项/目 or notice sections, specials."""
     blocks = src.blocks
     text = src.text
-    norms = [normalize(b.text) for b in blocks]
     norm_text = normalize(text)
+    # normalize is a per-character map, so a block's slice of the normalised text is its normalised text
+    norms = [norm_text[b.offset:b.offset + len(b.text)] if text.startswith(b.text, b.offset)
+             else normalize(b.text) for b in blocks]
     n = len(blocks)
 
     header = _parse_header(blocks, norms)

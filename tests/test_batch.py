@@ -113,8 +113,11 @@ def test_rerun_rechecks_only_changes(tmp_path, monkeypatch):
     assert first["run"]["checked"] == 5 and first["run"]["reused"] == 0
     before = store_rows(out)
 
+    stamp = (out / "清理报告.xlsx").stat().st_mtime_ns
     second = run_batch(opts(arc, out))
     assert second["run"]["checked"] == 0 and second["run"]["reused"] == 5
+    assert second["run"]["reports_rewritten"] is False and (out / "清理报告.xlsx").stat().st_mtime_ns == stamp
+    assert {k: v for k, v in second.items() if k != "run"} == {k: v for k, v in first.items() if k != "run"}
     assert [r[:2] for r in store_rows(out)] == [r[:2] for r in before]
 
     (arc / "c.txt").write_text(GOOD_C + "另处以罚款\n", encoding="utf-8")
@@ -229,6 +232,18 @@ def test_ledger_xlsx_and_csv_mismatches_both_ways(tmp_path):
         assert docs["c.txt"][-1] == 3  # 台账行号
 
 
+def test_oversized_file_fails_without_being_read(tmp_path):
+    arc = tmp_path / "arc"
+    arc.mkdir()
+    (arc / "a.txt").write_text(GOOD_A, encoding="utf-8")
+    with (arc / "huge.txt").open("wb") as fh:
+        fh.truncate(51 * 1024 * 1024)  # sparse: cheap to create
+    s = run_batch(opts(arc, tmp_path / "out", jobs=1))
+    r = results(tmp_path / "out")
+    assert r["huge.txt"]["error"] == "E109 文件大小 51 MB 超过上限 50 MB" and len(r["huge.txt"]["sha256"]) == 64
+    assert s["ok"] == 1 and s["failed"] == 1
+
+
 def test_one_batch_per_report_dir(tmp_path):
     arc = make_archive(tmp_path, crash=False)
     out = tmp_path / "out"
@@ -299,7 +314,10 @@ def test_outcome_rules():
     assert suggest(doc)[0] == "继续有效"
     issuer = {"title": "制定主体不适格", "message": "内设机构不得制发规范性文件", "severity": "error",
               "category": "procedure", "location": {"label": "全文"}}
-    assert suggest({**doc, "findings": [issuer]}) == ("废止", "制定主体不适格（制定主体不适格），建议废止")
+    assert suggest({**doc, "findings": [issuer]}) == ("废止", "制定主体不适格：内设机构不得制发规范性文件，建议废止")
+    interp = {"rule_id": "PR05", "title": "由内设机构负责解释", "message": "内设机构不得解释", "severity": "warning",
+              "category": "procedure", "location": {"label": "第九条"}}
+    assert suggest({**doc, "findings": [interp]})[0] == "继续有效"
     expired = {"findings": [issuer], "filing": {"validity": {"status": "expired", "expires": "2024-12-31"}}}
     assert suggest(expired)[0] == "宣布失效"
     late = {"findings": [], "filing": {"recipients": [{"recipient": "上级人民政府", "status": "late", "days": 3}],
@@ -427,3 +445,24 @@ def test_engine_spec_is_picklable():
 
     spec = EngineSpec(config_path=None, rules=("x",), kind="rule")
     assert pickle.loads(pickle.dumps(spec)) == spec
+
+
+def test_cluster_worker_death_and_timeout_are_charged_to_the_document(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    arc = tmp_path / "arc"
+    arc.mkdir()
+    (arc / "a.txt").write_text(GOOD_A, encoding="utf-8")
+    (arc / "crash.txt").write_text("CRASH", encoding="utf-8")
+    (arc / "hang.txt").write_text("HANG", encoding="utf-8")
+    out = tmp_path / "out"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster:
+        s = run_batch(opts(arc, out, cluster=cluster.scheduler_address, timeout=2))
+    r = results(out)
+    assert r["a.txt"]["status"] == "ok"
+    assert r["crash.txt"]["status"] == "failed" and r["crash.txt"]["error"].startswith("E501")
+    assert r["hang.txt"]["status"] == "failed" and r["hang.txt"]["error"].startswith("E113")
+    assert s["ok"] == 1 and s["failed"] == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -111,3 +111,40 @@ def test_real_refresh_for_new_today_equals_fresh_run(tmp_path):
     assert lines(out) == lines(fresh)
     ad = json.loads(lines(out).splitlines()[1])
     assert ad["path"] == "广告办法.docx" and ad["validity"]["status"] == "expiring"
+
+
+def test_real_pipeline_on_local_cluster_matches_local(tmp_path):
+    import pytest
+
+    distributed = pytest.importorskip("distributed")
+    arc = tmp_path / "arc"
+    arc.mkdir()
+    build_docx(arc / "广告办法.docx", NOTICE)
+    (arc / "创业通知.txt").write_text(TXT, encoding="utf-8")
+    (arc / "加密.docx").write_bytes(ole_bytes({"EncryptionInfo": b"x" * 64, "EncryptedPackage": b"y" * 64}))
+    runner = CliRunner()
+    res = runner.invoke(app, ["batch", str(arc), "--out", str(tmp_path / "local"), "--today", "2026-01-15"])
+    assert res.exit_code == 0, res.output
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        res = runner.invoke(app, ["batch", str(arc), "--out", str(tmp_path / "cl"), "--today", "2026-01-15",
+                                  "--cluster", cluster.scheduler_address])
+    assert res.exit_code == 0, res.output
+    a = (tmp_path / "local" / "results.jsonl").read_text(encoding="utf-8")
+    b = (tmp_path / "cl" / "results.jsonl").read_text(encoding="utf-8")
+    assert a == b and '"E102' in b
+
+
+def test_real_issuer_not_competent_suggests_repeal(tmp_path):
+    from docreview.batch.run import BatchOptions, run_batch
+
+    arc = tmp_path / "arc"
+    arc.mkdir()
+    (arc / "扬尘.txt").write_text(
+        "关于加强建筑工地扬尘治理的通知\n一、各建筑工地应当落实围挡、覆盖措施。\n二、本通知自印发之日起施行，有效期2年。\n"
+        "某市大气污染防治工作领导小组办公室\n2026年1月5日\n", encoding="utf-8")
+    s = run_batch(BatchOptions(archive=arc, out=tmp_path / "out", jobs=1, today=date(2026, 2, 1)))
+    line = json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))
+    assert "PR04" in [f["rule_id"] for f in line["findings"]]
+    assert line["outcome"] == "废止" and line["outcome_reason"].startswith("制定主体不适格")
+    assert s["outcomes"] == {"废止": 1}

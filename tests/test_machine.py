@@ -200,3 +200,14 @@ def test_render_dispatch_and_unknown_format():
     with pytest.raises(DocreviewError) as ei:
         render("yaml", [], [])
     assert ei.value.code == "E301"
+
+
+def test_sarif_rule_level_is_highest_seen_result_level_per_finding():
+    res = make_result()
+    pm = res.findings[0]
+    downgraded = replace(pm, severity="info", quote="须经审批", start=0, end=0, fingerprint="other")
+    doc = json.loads(render_sarif(CheckReport.of([replace(res, findings=(downgraded, *res.findings))])))
+    run = doc["runs"][0]
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "PM01")
+    assert rule["defaultConfiguration"]["level"] == "error"
+    assert sorted(r["level"] for r in run["results"] if r["ruleId"] == "PM01") == ["error", "note"]

@@ -213,3 +213,27 @@ def test_write_opinion_unwritable_path_is_e303(tmp_path):
     with pytest.raises(DocreviewError) as ei:
         write_opinion(op, tmp_path)  # a directory
     assert ei.value.code == "E303"
+
+
+def test_basis_text_merges_articles_of_one_law():
+    from docreview.opinion import basis_text
+
+    f = finding(basis=(("中华人民共和国行政强制法", "第十条第四款"), ("中华人民共和国行政强制法", "9"),
+                       ("中华人民共和国行政强制法", "第十条第四款")))
+    assert basis_text(f) == "《中华人民共和国行政强制法》第十条第四款、第九条"
+
+
+def test_validity_line_single_full_stop():
+    from docreview.opinion import validity_line
+
+    fr = FilingReport(None, "default", (), ValidityStatus(date(2026, 3, 1), None, "missing", "未规定有效期。"))
+    assert validity_line(fr) == "有效期状态：未规定有效期，施行日期2026年3月1日，未规定有效期。"
+
+
+def test_notice_style_sections_group_by_top_heading():
+    fs = [finding("OB01", article=None, label="二、（三）", start=50),
+          finding("OB02", article=None, label="二、（一）", start=20),
+          finding("FE01", article=None, label="三、", start=90)]
+    groups = group_findings(fs)
+    assert [(g.heading, [r.location for r in g.rows]) for g in groups] == [
+        ("二、", ["二、（一）", "二、（三）"]), ("三、", ["三、"])]

@@ -11,6 +11,7 @@ document failed (E501). Only this module imports ``distributed``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -72,23 +73,26 @@ def run_cluster(
             raise DocreviewError(E_BATCH, address, f"无法连接 Dask 集群：{exc}") from None
     try:
         threads = sum(client.nthreads().values()) or 1
-        [ctx_f] = client.scatter([ctx], broadcast=True)
-        queue = list(reversed(tasks))
-        inflight: dict[Any, tuple[dict[str, Any], float]] = {}
+        ctx_f = client.scatter([ctx], broadcast=True)[0]
+        queue: list[tuple[dict[str, Any], int]] = [(t, 0) for t in reversed(tasks)]
+        inflight: dict[Any, tuple[dict[str, Any], float, int]] = {}
 
         def submit() -> None:
+            nonlocal ctx_f
             while queue and len(inflight) < threads:
-                task = queue.pop()
+                task, tries = queue.pop()
                 try:
                     with open(task["abs"], "rb") as fh:
                         data = fh.read()
                 except OSError as exc:
                     on_result(task, failed_record("E100", f"无法读取文件：{exc.strerror}"))
                     continue
+                if ctx_f.status != "finished":  # the only copy died with a worker: send it again
+                    ctx_f = client.scatter([ctx], broadcast=True)[0]
                 payload = {k: v for k, v in task.items() if k != "abs"} | {"data": data}
                 fut = client.submit(_dask_check, factory, spec, payload, ctx_f, pure=False,
                                     key=f"docreview-{task['rel']}-{time.monotonic_ns()}")
-                inflight[fut] = (task, time.monotonic())
+                inflight[fut] = (task, time.monotonic(), tries)
 
         submit()
         while inflight:
@@ -96,22 +100,36 @@ def run_cluster(
             if not done:
                 time.sleep(0.02)
             for fut in done:
-                task, _ = inflight.pop(fut)
+                task, _, tries = inflight.pop(fut)
                 try:
                     rec = fut.result()
-                except Exception as exc:  # KilledWorker, lost connection, ...
+                except Exception as exc:  # KilledWorker, lost connection, lost scattered context, ...
                     name = type(exc).__name__
+                    if "Cancelled" in name and tries < 2:  # collateral of another task's worker dying
+                        queue.append((task, tries + 1))
+                        continue
                     code = E_WORKER if name == "KilledWorker" else E_BATCH
                     rec = failed_record(code, f"集群工作进程失败（{name}）")
                 on_result(task, rec)
             now = time.monotonic()
-            for fut, (task, started) in list(inflight.items()):
+            for fut, (task, started, _) in list(inflight.items()):
                 if now - started > timeout:
                     inflight.pop(fut)
-                    fut.cancel()
-                    on_result(task, failed_record(E_TIMEOUT, f"处理超过 {timeout:g} 秒，已放弃"))
+                    _abandon(client, fut)
+                    on_result(task, failed_record(E_TIMEOUT, f"处理超过 {timeout:g} 秒，已终止"))
             submit()
     finally:
         if own:
             client.close()
 
+
+
+def _abandon(client: Any, fut: Any) -> None:
+    """Cancel a task past its deadline and restart the worker still running it (a Python thread cannot
+    be interrupted; restarting frees the worker for the next documents). Workers without a nanny
+    (in-process clusters) cannot be restarted: the thread then runs on and its result is discarded."""
+    holders = [w for w, keys in client.processing().items() if fut.key in keys]
+    fut.cancel()
+    if holders:
+        with contextlib.suppress(Exception):  # best effort (no nanny, older distributed)
+            client.restart_workers(holders, timeout=30)

@@ -172,11 +172,14 @@ def write_excel(
         for r in data:
             cells = []
             for i, v in enumerate(r):
-                c = WriteOnlyCell(ws, value=v)
                 if isinstance(v, date):
+                    c = WriteOnlyCell(ws, value=v)
                     c.number_format = "yyyy-mm-dd"
-                elif i in wrap_idx:
+                elif i in wrap_idx and v:
+                    c = WriteOnlyCell(ws, value=v)
                     c.alignment = wrap
+                else:
+                    c = v  # plain values are much cheaper than cells in write-only mode
                 cells.append(c)
             ws.append(cells)
 

@@ -3,8 +3,8 @@
 Rules, first match wins (the reason text is Chinese and names the facts used):
 
 1. 有效期已届满 (validity status ``expired``)        → 宣布失效 (有效期届满自动失效，列入失效目录)
-2. 制定主体不适格 (a finding about the issuer:        → 废止
-   rule title/message mentions 制定主体、无权制定、内设机构、议事协调机构、临时机构)
+2. 制定主体不适格 (rule PR04, or any rule whose title  → 废止
+   names 制定主体 / 无权制定 — not 内设机构负责解释 (PR05), which is fixed by 修改)
 3. any ``error`` finding                              → 修改
 4. otherwise                                          → 继续有效
 
@@ -19,14 +19,15 @@ from typing import Any
 from docreview.model import CATEGORY_ZH
 
 OUTCOMES = ("宣布失效", "废止", "修改", "继续有效", "无法审核")
-ISSUER_WORDS = ("制定主体", "无权制定", "内设机构", "议事协调机构", "临时机构", "无制定权")
+ISSUER_RULE_IDS = frozenset({"PR04"})
+ISSUER_WORDS = ("制定主体", "无权制定", "无制定权")
 FILING_BAD = {"late": "迟报", "overdue": "逾期未报送", "pending": "尚未报送（未逾期）"}
 
 
 def _issuer_findings(findings: list[dict]) -> list[dict]:
     return [
         f for f in findings
-        if any(w in (f.get("title") or "") or w in (f.get("message") or "") for w in ISSUER_WORDS)
+        if f.get("rule_id") in ISSUER_RULE_IDS or any(w in (f.get("title") or "") for w in ISSUER_WORDS)
     ]
 
 
@@ -61,7 +62,8 @@ def suggest(doc: dict[str, Any] | None, error: str | None = None) -> tuple[str, 
         return "宣布失效", f"有效期已于{validity.get('expires')}届满，自动失效，建议列入失效目录{note}"
     issuer = _issuer_findings(findings)
     if issuer:
-        return "废止", f"制定主体不适格（{issuer[0].get('title')}），建议废止{note}"
+        why = (issuer[0].get("message") or issuer[0].get("title") or "").rstrip("。；;")
+        return "废止", f"制定主体不适格：{why}，建议废止{note}"
     errors = [f for f in findings if f.get("severity") == "error"]
     if errors:
         cats = "、".join(dict.fromkeys(CATEGORY_ZH.get(f.get("category") or "", f.get("category") or "")

@@ -109,10 +109,7 @@ def write_reports(
     fp = report_fingerprint(store, ledger, opts)
     cached = store.meta("report_summary") if store.meta("report_fp") == fp else None
     fresh = cached is None or not all((out / n).is_file() for n in (RESULTS_NAME, EXCEL_NAME))
-    if fresh:
-        summary = _summarize(store, ledger, opts)
-    else:
-        summary = json.loads(cached)  # type: ignore[arg-type]
+    summary = _summarize(store, ledger, opts) if fresh else json.loads(cached)  # type: ignore[arg-type]
     summary["run"] = {
         "checked": stats.checked, "reused": stats.reused, "refreshed": stats.refreshed,
         "failed_this_run": stats.failed, "removed_this_run": stats.removed,

@@ -28,8 +28,9 @@ from docreview.batch.engine import (
     version_hash,
 )
 from docreview.batch.ledger import Ledger, LedgerRow, join_by_name, norm_number, number_index, read_ledger
+from docreview.batch.pool import failed_record, run_pool
 from docreview.batch.store import Store
-from docreview.errors import E_USAGE, DocreviewError
+from docreview.errors import E_TOO_LARGE, E_USAGE, DocreviewError
 
 DOC_EXTS = (".docx", ".txt", ".md")
 LEGACY_EXTS = (".doc", ".wps", ".wpt", ".dot")
@@ -269,18 +270,23 @@ def run_batch(
 
         if progress:
             progress(0, len(tasks))
+        from docreview.ingest.safety import DEFAULT_LIMITS
+
+        limit = DEFAULT_LIMITS.max_file_bytes
+        for t in [t for t in tasks if t["size"] > limit]:  # never ship or read a huge file
+            on_result(t, failed_record(
+                E_TOO_LARGE, f"文件大小 {t['size'] // (1024 * 1024)} MB 超过上限 {limit // (1024 * 1024)} MB"))
+        tasks_run = [t for t in tasks if t["size"] <= limit]
         ctx = {"today": opts.today.isoformat(), "numbers": numbers,
                "slow": float(os.environ.get(SLOW_ENV) or 0)}
         t_check = time.perf_counter()
-        if tasks and opts.cluster:
+        if tasks_run and opts.cluster:
             from docreview.batch.cluster import run_cluster
 
-            run_cluster(opts.cluster, tasks, factory=factory, spec=opts.spec, ctx=ctx,
+            run_cluster(opts.cluster, tasks_run, factory=factory, spec=opts.spec, ctx=ctx,
                         timeout=opts.timeout, on_result=on_result)
-        elif tasks:
-            from docreview.batch.pool import run_pool
-
-            run_pool(tasks, factory=factory, spec=opts.spec, ctx=ctx,
+        elif tasks_run:
+            run_pool(tasks_run, factory=factory, spec=opts.spec, ctx=ctx,
                      jobs=opts.jobs or _cores(), timeout=opts.timeout, on_result=on_result)
         check_s = time.perf_counter() - t_check
         stats.seconds = time.perf_counter() - t0

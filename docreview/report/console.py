@@ -56,7 +56,10 @@ VALIDITY_STATUS_ZH = {
     "unknown": "无法判断",
 }
 _ARTICLE_RE = re.compile(r"^第[〇零一二三四五六七八九十百千两\d]+条")
-_ARTICLE_PREFIX_RE = re.compile(r"^第[〇零一二三四五六七八九十百千两\d]+条[\s\u3000]*")
+_ARTICLE_PREFIX_RE = re.compile(
+    r"^(?:第[〇零一二三四五六七八九十百千两\d]+条|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])"
+    r"[\s\u3000]*"
+)
 
 
 def sentence_context(text: str, start: int, end: int, limit: int = CONTEXT_MAX) -> tuple[str, str, str]:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from urllib.parse import quote as _urlquote
 
@@ -113,7 +113,9 @@ def render_json(report: CheckReport) -> str:
 # --------------------------------------------------------------------------- sarif
 
 
-def _sarif_rule(f: Finding) -> dict:
+def _sarif_rule(f: Finding, severity: str) -> dict:
+    """Rule metadata from a finding; ``severity`` is the rule's highest seen (guards only lower it)."""
+    f = replace(f, severity=severity)
     basis = basis_text(f)
     text_lines = [f"{f.title}（{category_zh(f.category)}）"]
     md_lines = [f"**{f.title}**（{category_zh(f.category)}，{severity_zh(f.severity)}）", ""]
@@ -208,12 +210,17 @@ def render_sarif(report: CheckReport) -> str:
             artifacts.append(a)
         return art_idx[uri]
 
+    top: dict[str, str] = {}
+    for doc in report.documents:
+        for f in doc.findings:
+            if SEVERITY_RANK.get(f.severity, 0) > SEVERITY_RANK.get(top.get(f.rule_id, ""), -1):
+                top[f.rule_id] = f.severity
     for doc in report.documents:
         ai = artifact(doc.path, doc.sha256)
         for f in sorted_findings(doc.findings):
             if f.rule_id not in rule_idx:
                 rule_idx[f.rule_id] = len(rules)
-                rules.append(_sarif_rule(f))
+                rules.append(_sarif_rule(f, top[f.rule_id]))
             results.append(_sarif_result(f, doc, _uri(doc.path), rule_idx[f.rule_id], ai))
 
     notifications = []

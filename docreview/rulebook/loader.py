@@ -35,7 +35,7 @@ def shipped_dir() -> Path:
     """The shipped rules folder (``docreview/data/rules``, a symlink to the repo's ``rules/``)."""
     import docreview
 
-    return Path(docreview.__file__).parent / "data" / "rules"
+    return (Path(docreview.__file__).parent / "data" / "rules").resolve()
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,9 @@ def _variable(items) -> bool:
         if op in _REPEATS:
             if av[0] != av[1] or _variable(av[2]):
                 return True
-        elif op == C.SUBPATTERN and _variable(av[-1]):
-            return True
-        elif op == C.BRANCH and any(_variable(a) for a in av[1]):
+        elif (op == C.SUBPATTERN and _variable(av[-1])) or (
+            op == C.BRANCH and any(_variable(a) for a in av[1])
+        ):
             return True
     return False
 
@@ -118,24 +118,27 @@ def backtracking_problem(pattern: str) -> str | None:
 
 def _scan(items) -> str | None:
     seq = list(items)
-    prev_unbounded = None  # char set of the previous unbounded repeat in this sequence
+    none = object()
+    prev_unbounded: object = none  # char set of the previous unbounded repeat in this sequence
     for op, av in seq:
         if op in _REPEATS:
             lo, hi, body = av
             big = hi == MAXREPEAT or hi > _BIG
             if big and _variable(body):
                 return "嵌套量词（如 (a+)+、(.*)*）"
+            if big and _width_varies(body):
+                return "量词作用于长度可变、可能重叠的分支（如 (a|ab)+）"
             if big and _has_overlapping_branch(body):
                 return "量词作用于可能重叠的分支（如 (a|ab)+）"
             if hi == MAXREPEAT:
                 cs = _charset(body)
-                if prev_unbounded is not None and _overlap(prev_unbounded, cs):
+                if prev_unbounded is not none and _overlap(prev_unbounded, cs):
                     return "相邻的无界重复匹配相同字符（如 .*.*）"
                 prev_unbounded = cs
-            elif prev_unbounded is not None and lo == 0:
+            elif prev_unbounded is not none and lo == 0:
                 pass  # an optional bounded repeat between two unbounded ones keeps the danger
             else:
-                prev_unbounded = None
+                prev_unbounded = none
             inner = _scan(body)
             if inner:
                 return inner
@@ -146,7 +149,7 @@ def _scan(items) -> str | None:
                 if inner:
                     return inner
             continue
-        prev_unbounded = None
+        prev_unbounded = none
         if op == C.SUBPATTERN:
             inner = _scan(av[-1])
         elif op == C.BRANCH:
@@ -158,6 +161,14 @@ def _scan(items) -> str | None:
         if inner:
             return inner
     return None
+
+
+def _width_varies(body) -> bool:
+    try:
+        lo, hi = body.getwidth()
+    except AttributeError:  # pragma: no cover - plain list
+        return False
+    return lo != hi
 
 
 def _has_overlapping_branch(items) -> bool:

@@ -1,0 +1,160 @@
+"""Engine behaviour on real documents: prefilter identity, quotes, fingerprints, guards, kinds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docreview.engine import run_rules
+from docreview.errors import DocreviewError
+from docreview.ingest import from_text, read_document
+from docreview.nlp import Segmenter
+from docreview.rulebook import load_rulebook
+from docreview.rulebook.examples import example_document, example_statute
+from docreview.structure import parse_structure
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "corpus" / "samples").glob("*.docx"))
+BOOK = load_rulebook()
+
+DRAFT = """某市户外广告设置管理办法
+第一条　为规范户外广告设置，制定本办法。
+第二条　未经区城管局审批，不得设置户外广告。
+第三条　设置户外广告的，由区城管局收取占道管理费。
+第四条　违反本办法第二条规定的，由区城管局处五百元以上一千元以下罚款。
+第五条　违反本办法规定的，由有关部门依法予以处理。
+第六条　依照《中华人民共和国城乡规划法》第四十条的规定，在城市规划区内进行建筑物建设的，须经城乡规划主管部门核发建设工程规划许可证。
+第七条　相应当事人提交申请后，区城管局应当出具受理证明。
+第八条　本办法自2026年3月1日起施行。"""
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return Segmenter()
+
+
+def statute(text: str):
+    return parse_structure(from_text(text, name="draft.txt"))
+
+
+def by_rule(findings):
+    out: dict[str, list] = {}
+    for f in findings:
+        out.setdefault(f.rule_id, []).append(f)
+    return out
+
+
+def test_draft_findings(seg) -> None:
+    st = statute(DRAFT)
+    fs = run_rules(BOOK, st, seg)
+    got = by_rule(fs)
+    assert got["PM02"][0].location.label == "第二条"
+    assert got["FE01"][0].location.label == "第三条"
+    assert got["PN01"][0].location.label == "第四条" and got["PN01"][0].severity == "error"
+    assert "PN13" not in got  # 依法予以处理 is a referral
+    assert "PR02" in got and "PR01" not in got  # validity missing, effective date present
+    # the restated permit (art. 6) is only an info "verify the cited article"
+    art6 = [f for f in fs if f.location.label == "第六条"]
+    assert art6 and all(f.category == "reference" and f.severity == "info" for f in art6)
+    assert "《中华人民共和国城乡规划法》第四十条" in art6[0].message
+    # 相应当事人 does not contain the modal 应当; the duty to issue a receipt binds the agency
+    assert not [f for f in fs if f.location.label == "第七条"]
+    for f in fs:
+        assert st.text[f.start:f.end] == f.quote
+        assert f.basis and f.fingerprint
+    assert [(f.start, f.end) for f in fs] == sorted((f.start, f.end) for f in fs)
+
+
+def test_message_uses_named_groups(seg) -> None:
+    fs = run_rules(BOOK, statute("第一条　设置户外广告的，由区城管局收取占道管理费。"), seg, rule_ids={"FE01"})
+    assert len(fs) == 1 and "占道管理费" in fs[0].message and "{" not in fs[0].message
+
+
+def test_prefilter_identical_on_samples_and_draft(seg) -> None:
+    docs = [statute(DRAFT)] + [parse_structure(read_document(p)) for p in SAMPLES]
+    assert len(docs) >= 2
+    for st in docs:
+        for kind in ("normative", "rule"):
+            a = run_rules(BOOK, st, seg, kind=kind, prefilter=True)
+            b = run_rules(BOOK, st, seg, kind=kind, prefilter=False)
+            assert a == b
+
+
+def test_prefilter_identical_on_all_examples(seg) -> None:
+    n = 0
+    for r in BOOK.rules:
+        ex = r.examples
+        for text in (*ex.fail, *ex.pass_, *ex.todo_fail, *ex.todo_pass):
+            st = example_statute(example_document(r, text))
+            assert run_rules(BOOK, st, seg, prefilter=True) == run_rules(BOOK, st, seg, prefilter=False), text
+            n += 1
+    assert n > 200
+
+
+def test_fingerprints_survive_renumbering(seg) -> None:
+    a = run_rules(BOOK, statute(DRAFT), seg)
+    lines = DRAFT.split("\n")
+    shifted = [lines[0], "第一条　为了实施本办法，制定配套措施。"] + [
+        line.replace(f"第{c}条", f"第{n}条", 1)
+        for line, c, n in zip(lines[1:], "一二三四五六七八", "二三四五六七八九", strict=True)
+    ]
+    b = run_rules(BOOK, statute("\n".join(shifted)), seg)
+    fa = {(f.rule_id, f.quote): f.fingerprint for f in a}
+    fb = {(f.rule_id, f.quote): f.fingerprint for f in b}
+    assert fa == fb
+    assert {f.location.label for f in b if f.rule_id == "PM02"} == {"第三条"}
+
+
+def test_duplicate_sentences_get_distinct_fingerprints(seg) -> None:
+    text = "第一条　设置摊点的，由街道收取卫生管理费。\n第二条　设置摊点的，由街道收取卫生管理费。"
+    fs = [f for f in run_rules(BOOK, statute(text), seg) if f.rule_id == "FE01"]
+    assert len(fs) == 2 and fs[0].fingerprint != fs[1].fingerprint
+
+
+def test_kind_rule_allows_fines_but_not_confiscation(seg) -> None:
+    st = statute("第一条　违反本规定的，处二百元以上二千元以下罚款，没收违法所得。")
+    normative = {f.rule_id for f in run_rules(BOOK, st, seg, kind="normative")}
+    rule = {f.rule_id for f in run_rules(BOOK, st, seg, kind="rule")}
+    assert {"PN01", "PN02"} <= normative
+    assert "PN01" not in rule and "PN02" in rule
+
+
+def test_document_checks_can_be_skipped(seg) -> None:
+    st = statute("某市管理办法\n第一条　为规范管理，制定本办法。")
+    with_doc = {f.rule_id for f in run_rules(BOOK, st, seg)}
+    without = {f.rule_id for f in run_rules(BOOK, st, seg, document_checks=False)}
+    assert {"PR01", "PR02"} <= with_doc and not without & {"PR01", "PR02", "PR03", "PR04"}
+
+
+def test_subject_decides_obligation(seg) -> None:
+    private = run_rules(BOOK, statute("第一条　申请人应当提供无犯罪记录证明。"), seg, rule_ids={"OB01"})
+    agency = run_rules(BOOK, statute("第一条　受理机关应当向申请人出具书面证明。"), seg, rule_ids={"OB01"})
+    assert len(private) == 1 and agency == ()
+
+
+def test_government_target_of_criticism(seg) -> None:
+    private = run_rules(BOOK, statute("第一条　对未落实门前三包责任的商户，予以通报批评。"), seg, rule_ids={"PN05"})
+    internal = run_rules(BOOK, statute("第一条　对工作不力的部门，予以通报批评。"), seg, rule_ids={"PN05"})
+    assert len(private) == 1 and internal == ()
+
+
+def test_timeout_raises_e113_naming_rule(seg) -> None:
+    st = statute("第一条　" + "未经批准，不得设置户外广告。" * 2000)
+    with pytest.raises(DocreviewError) as ei:
+        run_rules(BOOK, st, seg, timeout=1e-9)
+    assert ei.value.code == "E113" and "规则" in str(ei.value)
+
+
+def test_ten_thousand_char_document_is_fast(seg) -> None:
+    import time
+
+    body = "\n".join(f"第{i}条　" + ("各区人民政府应当加强对本行政区域内停车设施建设的统筹规划和监督管理，"
+                                      "市交通运输局负责组织实施。") for i in range(1, 200))
+    st = statute("某市停车设施管理办法\n" + body[:10000])
+    run_rules(BOOK, st, seg)  # warm caches
+    t = time.perf_counter()
+    for _ in range(5):
+        run_rules(BOOK, st, seg)
+    per_doc = (time.perf_counter() - t) / 5
+    assert per_doc < 0.5, per_doc
