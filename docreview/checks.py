@@ -27,7 +27,7 @@ PRIVATE_WORDS = frozenset("""
 家长 监护人 外来人员 流动人员 外地人员 外来务工人员 务工人员 劳动者 职工 员工 求职者 旅客 乘客 消费者 养殖户 种植户 农户
 市场主体 销售者 生产者 供应商 投标人 竞买人 承包人 承包商 使用人 经营单位 使用单位 排污单位 产生者 所有人 管理人 业户 店主
 网约车 车辆 机动车 非机动车 船舶 司机 外卖骑手 快递员 商家 平台 平台经营者 电子商务平台经营者 任何单位 任何个人 单位和个人 组织和个人 个人和单位
-新市民 外来人口 人员 申报人 报名者 考生 受助人 救助对象 承运人 托运人 寄递企业 医疗机构 民办医疗机构 养老机构 幼儿园
+被征收人 被拆迁人 寄件人 收件人 养犬人 饲养人 住户 租住人 入住人 求助人 适龄儿童 儿童 父母 教师 医生 律师 新市民 外来人口 人员 申报人 报名者 考生 受助人 救助对象 承运人 托运人 寄递企业 医疗机构 民办医疗机构 养老机构 幼儿园
 """.split())
 GOV_WORDS = frozenset("""
 人民政府 政府 管委会 管理委员会 街道办事处 街道办 街道 乡镇 乡镇人民政府 镇政府 乡政府 部门 有关部门 相关部门 主管部门 职能部门
@@ -48,9 +48,10 @@ _CITE_RE = re.compile(
     r"(?:依照|根据|按照|依据|遵照|参照)(?:[^，。；《]{0,12})?《(?P<law>[^》]{2,60})》(?P<art>(?:第[一二三四五六七八九十百零〇0-9]+条"
     r"(?:第[一二三四五六七八九十0-9]+款)?(?:第[（(][一二三四五六七八九十0-9]+[）)]项)?[、和及]?)*)"
 )
+_BEYOND_RE = re.compile(r"还应当|还须|还需|还应|另须|另行(?:缴纳|提交|提供|取得|办理)|此外|并须另|同时还|除[^，。；]{0,30}外[，]?还")
 _SELF_REF = re.compile(r"^(?:本|此)(?:办法|规定|细则|通知|意见|方案|决定|实施细则|实施办法|条例)")
 _NEG_RE = re.compile(
-    r"(?:不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|停止|杜绝|防止|避免|清理|规范|不收取|"
+    r"(?:不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|杜绝|防止|避免|不收取|"
     r"不向|未经[^，。；]{0,20}不得(?=[^，。；]{0,3}(?:收取|要求|向)))"
 )
 _NEG_IN_MATCH = re.compile(r"^(?:免|减免|不再|无需|无须|不收)")
@@ -76,6 +77,8 @@ def cited_basis(sentence: str) -> str | None:
         law = m.group("law")
         if _SELF_REF.match(law):
             continue
+        if _BEYOND_RE.search(sentence, m.end()):
+            return None  # cites a law, then adds to it (还应当…、另须…): no restatement
         return f"《{law}》{m.group('art') or ''}".rstrip("、和及")
     return None
 
@@ -88,8 +91,8 @@ def negated(before: str, match: str) -> bool:
 
 
 def soft_wording(before: str) -> bool:
-    """Non-binding wording before the match in the same sentence part (up to the last ；/。)."""
-    part = re.split(r"[；。]", before)[-1]
+    """Non-binding wording before the match in the same comma segment (支持…，未参加的不得… stays)."""
+    part = re.split(r"[，；。：]", before)[-1]
     return bool(_SOFT_RE.search(part))
 
 
@@ -113,7 +116,10 @@ class Party:
 
 
 def find_parties(tokens: Sequence[Token]) -> list[Party]:
-    """Party words made of 1–4 consecutive tokens (longest wins), in text order."""
+    """Party words made of 1–4 consecutive tokens (longest wins), in text order.
+
+    A private-party word glued into a larger token (房屋出租/人 → 出租人) is found too.
+    """
     out: list[Party] = []
     n = len(tokens)
     i = 0
@@ -133,9 +139,20 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
                 break
         if found:
             out.append(found)
-        else:
-            i += 1
+            continue
+        t = tokens[i]
+        prev = tokens[i - 1] if i > 0 and tokens[i - 1].end == t.start else None
+        if prev is not None:
+            glued = prev.text + t.text
+            for m in range(min(len(glued), 6), len(t.text), -1):
+                if glued[-m:] in _PRIVATE_TAILS:
+                    out.append(Party(t.end - m, t.end, glued[-m:], "private"))
+                    break
+        i += 1
     return out
+
+
+_PRIVATE_TAILS = frozenset(w for w in PRIVATE_WORDS if len(w) >= 2)
 
 
 def classify(word: str, single: bool = True) -> str | None:
@@ -228,7 +245,8 @@ _NUM = "一二三四五六七八九十两0123456789"
 _CN = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CN["两"] = 2
 _EFFECTIVE_RE = re.compile(
-    r"(?:自|从|于)[^。；\n]{0,30}?(?:起|之日)?(?:施行|实施|执行|生效)|起(?:施行|实施|执行|生效)|(?:施行|实施)日期"
+    r"(?:自|从)[^。；\n]{0,24}?(?:起|之日起|之日)(?:施行|实施|执行|生效)|(?:自|于|从)\s*[0-9〇零一二三四五六七八九十]{2,4}年[^。；\n]{0,10}?(?:施行|实施|执行|生效)|"
+    r"起(?:施行|实施|执行|生效)|(?:施行|实施|生效)日期"
 )
 _VALIDITY_RE = re.compile(r"有效期")
 _VALID_YEARS_RE = re.compile(rf"有效期(?:为|至|限)?[^。；\n]{{0,4}}?(?P<n>[{_NUM}]{{1,3}})年")
@@ -308,9 +326,9 @@ def missing_clause(what: str, statute: Statute, norm: str) -> list[tuple[int, in
             return [(s, e, {"years": f"{years:g}", "limit": str(limit)})]
         return []
     if what == "issuer":
-        issuer, pos = _issuer(statute)
-        if issuer and _BAD_ISSUER_RE.search(issuer):
-            return [(pos, pos + len(issuer), {"issuer": issuer})]
+        for issuer, pos in _issuers(statute):
+            if _BAD_ISSUER_RE.search(issuer):
+                return [(pos, pos + len(issuer), {"issuer": issuer})]
         return []
     raise ValueError(what)
 
@@ -318,17 +336,20 @@ def missing_clause(what: str, statute: Statute, norm: str) -> list[tuple[int, in
 _ISSUER_LINE = re.compile(r"^[^，。；：:,;（）()《》]{2,40}(?:人民政府|政府|局|厅|委员会|委|办公室|办公厅|领导小组|指挥部|处|科|中心|管委会|小组|专班|联席会议)$")
 
 
-def _issuer(statute: Statute) -> tuple[str, int]:
+def _issuers(statute: Statute) -> list[tuple[str, int]]:
+    """The parsed issuer and the signature lines (落款) near the end, with their offsets."""
     text = statute.text
+    out: list[tuple[str, int]] = []
     if statute.issuer:
         i = text.rfind(statute.issuer)
-        return statute.issuer, max(i, 0) if i >= 0 else 0
+        if i >= 0:
+            out.append((statute.issuer, i))
     lines = text.split("\n")
     pos = len(text)
     for line in reversed(lines[-8:]):
         pos -= len(line)
         s = line.strip()
         if _ISSUER_LINE.match(s):
-            return s, pos + line.find(s)
+            out.append((s, pos + line.find(s)))
         pos -= 1
-    return "", 0
+    return out

@@ -106,6 +106,10 @@ def make_source(
     out: list[Block] = []
     pos = 0
     for i, b in enumerate(blocks):
+        if isinstance(b, Block) and b.index == i and b.offset == pos:  # already placed: reuse
+            out.append(b)
+            pos += len(b.text) + 1
+            continue
         if isinstance(b, Block):
             text, fields = b.text, {
                 "kind": b.kind, "runs": b.runs, "label": b.label, "style": b.style,

@@ -140,8 +140,14 @@ def normalize_doc_number(text: str) -> str:
     return ""
 
 
+# every date ends with 日/号 or a digit: a line whose text ends otherwise holds no trailing date
+_DATE_TAIL = re.compile(r"[日号\d][\s（）]*$")
+
+
 def _date_only(norm: str) -> date | None:
     """The date if the line is nothing but a date (optionally in brackets), else None."""
+    if _DATE_TAIL.search(norm) is None:
+        return None
     s = _strip_ws(norm).strip("（）")
     if not s or len(s) > 16:
         return None
@@ -367,6 +373,8 @@ def _parse_closing(blocks: tuple[Block, ...], norms: list[str], first: int, afte
         if d is None:
             # "某市人民政府　2026年1月20日" on one line
             s = norms[k].strip()
+            if _DATE_TAIL.search(s) is None:
+                continue
             ds = find_dates(s)
             if ds and ds[-1][1] == len(s) and _is_org_line(s[: ds[-1][0]]):
                 issuers = [_strip_ws(s[: ds[-1][0]])]

@@ -244,6 +244,32 @@ def test_oversized_file_fails_without_being_read(tmp_path):
     assert s["ok"] == 1 and s["failed"] == 1
 
 
+def test_gbk_file_name(tmp_path):
+    arc = tmp_path / "arc"
+    arc.mkdir()
+    name = "关于罚款的通知.txt".encode("gbk")  # as an old zip tool leaves it on a UTF-8 system
+    with open(os.path.join(os.fsencode(arc), name), "wb") as fh:
+        fh.write(GOOD_A.encode("utf-8"))
+    s = run_batch(opts(arc, tmp_path / "out", jobs=1))
+    r = results(tmp_path / "out")
+    assert r["关于罚款的通知.txt"]["status"] == "ok" and r["关于罚款的通知.txt"]["outcome"] == "修改"
+    assert s["ok"] == 1 and run_batch(opts(arc, tmp_path / "out", jobs=1))["run"]["reused"] == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any directory")
+def test_unreadable_directory_is_reported(tmp_path):
+    arc = tmp_path / "arc"
+    (arc / "locked").mkdir(parents=True)
+    (arc / "locked" / "x.txt").write_text(GOOD_C, encoding="utf-8")
+    (arc / "locked").chmod(0)
+    try:
+        run_batch(opts(arc, tmp_path / "out", jobs=1))
+    finally:
+        (arc / "locked").chmod(0o755)
+    r = results(tmp_path / "out")
+    assert r["locked/"]["status"] == "skipped" and "无法读取目录" in r["locked/"]["error"]
+
+
 def test_one_batch_per_report_dir(tmp_path):
     arc = make_archive(tmp_path, crash=False)
     out = tmp_path / "out"
@@ -443,7 +469,7 @@ def test_local_cluster_matches_local_pool(tmp_path):
 def test_engine_spec_is_picklable():
     import pickle
 
-    spec = EngineSpec(config_path=None, rules=("x",), kind="rule")
+    spec = EngineSpec(config_json=None, rules=("x",), kind="rule")
     assert pickle.loads(pickle.dumps(spec)) == spec
 
 

@@ -40,7 +40,7 @@ def test_real_pipeline_batch_matches_check(tmp_path):
     ws = wb.active
     ws.append(["文件", "文号", "标题", "制定机关", "公布日期", "报送备案日期", "施行日期", "有效期至"])
     ws.append(["广告办法", "某政发〔2024〕5号", "", "", datetime(2024, 2, 5), datetime(2024, 2, 20), None, None])
-    ws.append(["", "某政办发〔2025〕2号", "", "", "2025年1月2日", "", "", ""])
+    ws.append(["", "某政办发〔2025〕2号", "", "", "2025年1月2日", "", "2025-02-01", ""])
     ws.append(["不存在.docx", "", "", "", "", "", "", ""])
     ledger = tmp_path / "台账.xlsx"
     wb.save(ledger)
@@ -66,6 +66,9 @@ def test_real_pipeline_batch_matches_check(tmp_path):
     startup = r["创业通知.txt"]
     assert startup["filing"]["published"] == "2025-01-02"  # joined by 文号
     assert startup["validity"]["status"] == "valid"
+    # only 施行日期 in the ledger: the document's 有效期5年 counts from it
+    assert startup["validity"]["effective"] == "2025-02-01" and startup["validity"]["expires"] == "2030-01-31"
+    assert "台账" in startup["validity"]["note"]
 
     # the batch reports exactly what `docreview check` reports for the same file and dates
     for name, pub, filed in (("广告办法.docx", "2024-02-05", "2024-02-20"), ("创业通知.txt", "2025-01-02", None)):
@@ -85,10 +88,19 @@ def test_real_pipeline_batch_matches_check(tmp_path):
     assert ("按文号对应（文件名不一致）", "创业通知.txt") in kinds
     assert ("文件未在台账登记", "加密.docx") in kinds
 
+    import sqlite3
+
+    def versions():
+        with sqlite3.connect(out / "batch.sqlite") as db:
+            return {v for (v,) in db.execute("SELECT version FROM docs WHERE version IS NOT NULL")}
+
+    before = versions()
     again = runner.invoke(app, ["batch", str(arc), "--out", str(out), "--ledger", str(ledger),
                                 "--today", "2026-01-15"])
     assert again.exit_code == 0
-    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run"]["checked"] == 0
+    checked = json.loads((out / "summary.json").read_text(encoding="utf-8"))["run"]["checked"]
+    # nothing changed → nothing re-checked (unless another engineer edited the shared rules meanwhile)
+    assert checked == 0 or versions() != before
     assert Path(out / "results.jsonl").read_text(encoding="utf-8").count("\n") == 6
 
 
@@ -148,3 +160,12 @@ def test_real_issuer_not_competent_suggests_repeal(tmp_path):
     assert "PR04" in [f["rule_id"] for f in line["findings"]]
     assert line["outcome"] == "废止" and line["outcome_reason"].startswith("制定主体不适格")
     assert s["outcomes"] == {"废止": 1}
+
+    # a config change reaches the workers and re-checks everything
+    cfg = tmp_path / "docreview.toml"
+    cfg.write_text('disable = ["PR04"]\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["batch", str(arc), "--out", str(tmp_path / "out"), "--today", "2026-02-01",
+                                   "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    s2 = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert s2["run"]["checked"] == 1 and "废止" not in s2["outcomes"]

@@ -39,15 +39,14 @@ def run_batch_command(
         raise DocreviewError(E_USAGE, "--kind", "取值应为 normative（行政规范性文件）或 rule（政府规章）")
     if cluster is not None and not cluster.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise DocreviewError(E_USAGE, "--cluster", "集群地址应形如 tcp://主机:端口")
-    if config is not None:
-        from docreview.config import load_config
+    from docreview.config import load_config
 
-        load_config(config)  # fail early with E300 on a bad config
+    cfg = load_config(config)  # resolved here (discovery from this directory), shipped to every worker
     opts = BatchOptions(
         archive=archive, out=out, ledger=ledger, jobs=jobs or 0, timeout=timeout,
         today=parse_date(today) if today else date.today(),
-        spec=EngineSpec(config_path=str(config) if config else None,
-                        rules=tuple(str(r) for r in rules), kind=kind),
+        spec=EngineSpec(config_json=cfg.model_dump_json(),
+                        rules=tuple(str(Path(r).resolve()) for r in rules), kind=kind),
         cluster=cluster, rehash=rehash, retry_failed=retry_failed,
     )
     bar = make_progress(stream)

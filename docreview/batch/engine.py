@@ -28,9 +28,16 @@ EXPIRING_DAYS = 183  # "届满前6个月" evaluation window
 class EngineSpec:
     """How to build the checker: picklable, sent once to every worker."""
 
-    config_path: str | None = None
+    config_json: str | None = None  # the effective Config, resolved where the command runs
     rules: tuple[str, ...] = ()
     kind: str | None = None
+
+
+def spec_config(spec: EngineSpec) -> Any:
+    """The Config a spec names (defaults when none was resolved)."""
+    from docreview.config import Config
+
+    return Config.model_validate_json(spec.config_json) if spec.config_json else Config()
 
 
 def load_factory(ref: str) -> Any:
@@ -38,12 +45,22 @@ def load_factory(ref: str) -> Any:
     return getattr(importlib.import_module(mod), attr)
 
 
+def _profile_judge(profile: Any) -> Any:
+    def judge(expires: date, effective: date | None, today: date, provisional: bool) -> tuple[str, str]:
+        from docreview.filing import validity_status
+
+        v = validity_status(expires, today, profile=profile, effective=effective, provisional=provisional)
+        return v.status, v.note
+
+    return judge
+
+
 class _Real:
     def __init__(self, spec: EngineSpec) -> None:
-        from docreview.config import load_config
         from docreview.pipeline import Checker
 
-        self.checker = Checker(load_config(spec.config_path), extra_rules=spec.rules, kind=spec.kind)
+        self.checker = Checker(spec_config(spec), extra_rules=spec.rules, kind=spec.kind)
+        self.judge_validity = _profile_judge(self.checker.profile)
 
     def check(self, data: bytes, name: str, *, published: date | None, filed: date | None,
               today: date) -> dict[str, Any]:
@@ -86,12 +103,12 @@ class _RealRefresher:
     """Re-assess filing and validity for a new ``today`` from a stored document, without NLP."""
 
     def __init__(self, spec: EngineSpec) -> None:
-        from docreview.config import load_config
         from docreview.filing import get_profile, load_calendar
 
-        cfg = load_config(spec.config_path)
+        cfg = spec_config(spec)
         self.profile = get_profile(cfg.profile)
         self.calendar = load_calendar(cfg.holidays)
+        self.judge_validity = _profile_judge(self.profile)
 
     def __call__(self, doc: dict[str, Any], *, published: date | None, filed: date | None,
                  today: date) -> dict[str, Any]:
@@ -110,10 +127,9 @@ class RealEngine:
     @staticmethod
     def version(spec: EngineSpec) -> str:
         from docreview import __version__
-        from docreview.config import load_config
         from docreview.rulebook import load_rulebook
 
-        cfg = load_config(spec.config_path)
+        cfg = spec_config(spec)
         book = load_rulebook(spec.rules, cfg)
         kind = spec.kind or cfg.kind
         return f"{__version__}:{book.version}:{cfg.model_dump_json(exclude={'source'})}:{kind}"
@@ -162,26 +178,47 @@ def refresh_record(
 
     doc = refresh(rec["doc"], published=_d((row or {}).get("published")), filed=_d((row or {}).get("filed")),
                   today=today)
-    doc = apply_ledger_validity(doc, row, today)
+    doc = apply_ledger_validity(doc, row, today, getattr(refresh, "judge_validity", None))
     outcome, reason = suggest(doc)
     return {**rec, "doc": doc, "outcome": outcome, "outcome_reason": reason, "inputs": inputs_key(row, today),
             "ledger": None if row is None else {**row, "via": via}}
 
 
-def apply_ledger_validity(doc: dict[str, Any], row: dict[str, Any] | None, today: date) -> dict[str, Any]:
-    """The ledger's 施行日期 / 有效期至 override the document's; validity status recomputed."""
+def _simple_judge(expires: date, effective: date | None, today: date, provisional: bool) -> tuple[str, str]:
+    """Fallback for engines without filing rules: expired / expiring (6 months) / valid."""
+    status = ("expired" if today > expires else
+              "expiring" if expires - today <= timedelta(days=EXPIRING_DAYS) else "valid")
+    return status, ""
+
+
+def apply_ledger_validity(
+    doc: dict[str, Any], row: dict[str, Any] | None, today: date, judge: Any = None,
+) -> dict[str, Any]:
+    """The ledger's 施行日期 / 有效期至 override the document's, and the validity status is recomputed.
+
+    Only 施行日期 given and the document states a period (有效期N年): the period is counted from the
+    ledger's 施行日期. ``judge(expires, effective, today, provisional) -> (status, note)`` applies the
+    filing profile's rules; the engine provides it (``judge_validity``), else a simple fallback.
+    """
     if not row or not (row.get("expires") or row.get("effective")):
         return doc
+    from docreview.filing.periods import last_valid_day
+
     filing = dict(doc.get("filing") or {})
     v = dict(filing.get("validity") or {"effective": None, "expires": None, "status": "unknown", "note": ""})
-    if row.get("effective"):
-        v["effective"] = row["effective"]
-    if row.get("expires"):
-        v["expires"] = row["expires"]
-        exp = date.fromisoformat(row["expires"])
-        v["status"] = ("expired" if today > exp else
-                       "expiring" if exp - today <= timedelta(days=EXPIRING_DAYS) else "valid")
-        v["note"] = "；".join(x for x in (v.get("note"), "有效期以台账“有效期至”为准") if x)
+    eff = _d(row.get("effective")) or _d(v.get("effective"))
+    exp = _d(row.get("expires"))
+    source = "台账“有效期至”"
+    period = (doc.get("dates") or {}).get("validity") or {}
+    if exp is None and row.get("effective") and (period.get("years") or period.get("months")):
+        exp = last_valid_day(eff, period.get("years") or 0, period.get("months") or 0)  # type: ignore[arg-type]
+        source = f"台账“施行日期”{row['effective']}起算文件规定的有效期"
+    v["effective"] = eff.isoformat() if eff else None
+    if exp is not None:
+        provisional = bool(doc.get("provisional")) or any(w in (doc.get("title") or "") for w in ("暂行", "试行"))
+        status, note = (judge or _simple_judge)(exp, eff, today, provisional)
+        v["expires"], v["status"] = exp.isoformat(), status
+        v["note"] = f"有效期以{source}为准。{note}"
     filing["validity"] = v
     return {**doc, "filing": filing}
 
@@ -221,7 +258,7 @@ def process(engine: Any, task: dict[str, Any], ctx: dict[str, Any]) -> dict[str,
                 if hit.get("published") or hit.get("filed"):
                     doc = engine.check(data, task["name"], published=_d(hit.get("published")),
                                        filed=_d(hit.get("filed")), today=today)
-        doc = apply_ledger_validity(doc, row, today)
+        doc = apply_ledger_validity(doc, row, today, getattr(engine, "judge_validity", None))
     except DocreviewError as err:
         out = _fail(err.code, err.message)
     except MemoryError:

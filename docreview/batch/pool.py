@@ -22,6 +22,7 @@ from typing import Any
 from docreview.errors import E_TIMEOUT, E_WORKER, DocreviewError
 
 MAX_INIT_DEATHS = 3
+INIT_TIMEOUT = 300.0  # loading rules and the segmenter takes seconds; minutes means something is wrong
 
 
 def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any]) -> None:
@@ -71,7 +72,7 @@ class _Slot:
     ready: bool = False
     task: dict[str, Any] | None = None
     started: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    created: float = field(default_factory=time.monotonic)
 
 
 def _describe_exit(code: int | None) -> str:
@@ -139,9 +140,14 @@ def run_pool(
                 slots.append(start())
             for s in slots:
                 if s.ready and s.task is None and pending:
-                    s.task = pending.popleft()
-                    s.started = time.monotonic()
-                    s.conn.send(s.task)
+                    task = pending.popleft()
+                    try:
+                        s.conn.send(task)
+                    except OSError:  # died while idle: not this document's fault; the sentinel retires it
+                        pending.appendleft(task)
+                        s.ready = False
+                        continue
+                    s.task, s.started = task, time.monotonic()
             now = time.monotonic()
             waits = [s.started + timeout - now for s in slots if s.task is not None]
             ready = wait([s.conn for s in slots] + [s.proc.sentinel for s in slots],
@@ -174,6 +180,11 @@ def run_pool(
                             raise DocreviewError(
                                 E_WORKER, "", f"工作进程无法启动（{_describe_exit(code)}）",
                             )
+                    retire(s, replace=True)
+                elif not s.ready and time.monotonic() - s.created > INIT_TIMEOUT:
+                    init_deaths += 1
+                    if init_deaths > MAX_INIT_DEATHS:
+                        raise DocreviewError(E_WORKER, "", f"工作进程 {INIT_TIMEOUT:g} 秒内未能启动")
                     retire(s, replace=True)
                 elif s.task is not None and time.monotonic() - s.started > timeout:
                     task, s.task = s.task, None

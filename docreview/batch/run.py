@@ -93,7 +93,12 @@ def scan(archive: Path, exclude: Path | None = None) -> list[FileEntry]:
     root = archive.resolve()
     excl = exclude.resolve() if exclude is not None else None
     out: list[FileEntry] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(err: OSError) -> None:
+        rel = _display(Path(err.filename).relative_to(root).as_posix()) if err.filename else "?"
+        out.append(FileEntry(rel + "/", str(err.filename), 0, 0, f"无法读取目录（{err.strerror}），其中的文件未审核"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if excl is None or (here / d).resolve() != excl)
         for name in sorted(filenames):
@@ -102,9 +107,23 @@ def scan(archive: Path, exclude: Path | None = None) -> list[FileEntry]:
                 st = p.stat()
             except OSError:
                 continue
-            rel = p.relative_to(root).as_posix()
+            rel = _display(p.relative_to(root).as_posix())
             out.append(FileEntry(rel, str(p), st.st_size, st.st_mtime_ns, _skip_reason(name)))
+    out.sort(key=lambda f: f.rel)
     return out
+
+
+def _display(rel: str) -> str:
+    """A file name that is not valid UTF-8 (e.g. GBK bytes from an old zip) as readable text."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        raw = rel.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "backslashreplace")
 
 
 def _cores() -> int:
@@ -214,9 +233,8 @@ def run_batch(
                     sha = None
             row = by_name.get(f.rel)
             rowd, via = (row_dict(row), "文件") if row is not None else (None, None)
-            if rowd is None and numbers and prev is not None and prev.has_record:
-                doc = (store.record(f.rel) or {}).get("doc") or {}
-                rowd = numbers.get(norm_number(doc.get("doc_number") or ""))
+            if rowd is None and numbers and prev is not None and prev.doc_number:
+                rowd = numbers.get(norm_number(prev.doc_number))
                 via = "文号" if rowd is not None else None
             inputs = inputs_key(rowd, opts.today)
             same = (prev is not None and sha is not None and prev.sha256 == sha and prev.version == version

@@ -21,7 +21,7 @@ from typing import Any
 from docreview.errors import E_BATCH, DocreviewError
 
 STORE_NAME = "batch.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS docs (
     status   TEXT NOT NULL,     -- ok | failed | skipped | removed
     error    TEXT,
     record   TEXT,              -- JSON: checked document, ledger row used, outcome
+    doc_number TEXT,            -- the document's 文号 (for joining ledger rows by 文号 without parsing)
     seconds  REAL,
     run      INTEGER,
     updated  REAL
@@ -63,6 +64,7 @@ class DocRow:
     seconds: float | None
     run: int | None
     has_record: bool = False
+    doc_number: str | None = None
 
     @cached_property
     def record(self) -> dict[str, Any] | None:
@@ -143,12 +145,12 @@ class Store:
 
     _COLS = "path, size, mtime_ns, sha256, version, inputs, status, error, record, seconds, run"
     _LIGHT = ("path, size, mtime_ns, sha256, version, inputs, status, error, NULL, seconds, run, "
-              "record IS NOT NULL")
+              "record IS NOT NULL, doc_number")
 
     def all(self) -> dict[str, DocRow]:
         """Every row (including removed ones), by path, without the records (memory stays small)."""
         cur = self.db.execute(f"SELECT {self._LIGHT} FROM docs")
-        return {r[0]: DocRow(*r[:11], has_record=bool(r[11])) for r in cur}
+        return {r[0]: DocRow(*r[:11], has_record=bool(r[11]), doc_number=r[12]) for r in cur}
 
     def record(self, path: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT record FROM docs WHERE path=?", (path,)).fetchone()
@@ -170,9 +172,10 @@ class Store:
     ) -> None:
         """Insert or replace one document in its own transaction (committed on return)."""
         rec = json.dumps(record, ensure_ascii=False) if record is not None else None
+        num = ((record or {}).get("doc") or {}).get("doc_number")
         self.db.execute(
-            f"INSERT OR REPLACE INTO docs({self._COLS}, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (path, size, mtime_ns, sha256, version, inputs, status, error, rec, seconds, run, time.time()),
+            f"INSERT OR REPLACE INTO docs({self._COLS}, doc_number, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (path, size, mtime_ns, sha256, version, inputs, status, error, rec, seconds, run, num, time.time()),
         )
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:

@@ -8,6 +8,7 @@ one run. Both the reader and the Word-comment writer rely on them, so they must 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -74,19 +75,27 @@ def run_text(r) -> str:
     return "".join(out)
 
 
+def _child(el, tag: str):
+    """First child of ``el`` with ``tag`` (as ``el.find(tag)``, about 2.5× faster), or None."""
+    return next(el.iterchildren(tag), None)
+
+
 def _run_hidden(r) -> bool:
-    rpr = r.find(W + "rPr")
-    return rpr is not None and (_on(rpr.find(W + "vanish")) or _on(rpr.find(W + "specVanish")))
+    rpr = _child(r, W + "rPr")
+    return rpr is not None and (_on(_child(rpr, W + "vanish")) or _on(_child(rpr, W + "specVanish")))
 
 
-def _para_runs(p) -> Iterator:
-    """Visible w:r of one paragraph in order (not descending into runs, so text boxes are skipped)."""
+def _para_runs(p, may_hide: bool = True) -> Iterator:
+    """Visible w:r of one paragraph in order (not descending into runs, so text boxes are skipped).
+
+    ``may_hide=False`` (the part contains no ``vanish`` at all) skips the per-run hidden test.
+    """
     stack = [iter(p)]
     while stack:
         for el in stack[-1]:
             tag = el.tag
             if tag == W + "r":
-                if not _run_hidden(el):
+                if not (may_hide and _run_hidden(el)):
                     yield el
             elif tag in _INLINE_CONTAINERS:
                 stack.append(iter(el))
@@ -279,6 +288,7 @@ def _letters(n: int) -> str:
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_number(n: int, fmt: str) -> str:
     """Format counter ``n`` in Word numFmt ``fmt`` (chineseCounting 11 → 十一, decimalFullWidth 3 → ３)."""
     import cn2an
@@ -465,15 +475,14 @@ class NumberingState:
         return lvl.start if lvl is not None else 0
 
 
-def _para_numbering(p, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
-    """(numId, ilvl) attached to paragraph ``p`` directly or through its style chain."""
-    ppr = p.find(W + "pPr")
-    style_id = _val(ppr.find(W + "pStyle")) if ppr is not None else None
-    numpr = ppr.find(W + "numPr") if ppr is not None else None
+def _para_numbering(ppr, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
+    """(numId, ilvl) attached to a paragraph (``ppr`` = its w:pPr or None) directly or through its style chain."""
+    style_id = _val(_child(ppr, W + "pStyle")) if ppr is not None else None
+    numpr = _child(ppr, W + "numPr") if ppr is not None else None
     num_id = ilvl = None
     if numpr is not None:
-        num_id = _val(numpr.find(W + "numId"))
-        il = _val(numpr.find(W + "ilvl"))
+        num_id = _val(_child(numpr, W + "numId"))
+        il = _val(_child(numpr, W + "ilvl"))
         ilvl = int(il) if il and il.isdigit() else None
     if num_id is None:
         for _sid, st in styles.chain(style_id):
@@ -499,32 +508,42 @@ def _para_numbering(p, styles: Styles, state: NumberingState) -> tuple[str, int]
 # --------------------------------------------------------------------------- document
 
 
-def _mark_deleted(p) -> bool:
-    ppr = p.find(W + "pPr")
-    rpr = ppr.find(W + "rPr") if ppr is not None else None
-    return rpr is not None and (rpr.find(W + "del") is not None or rpr.find(W + "moveFrom") is not None)
+def _mark_deleted(ppr) -> bool:
+    """Whether the paragraph mark (``ppr`` = the paragraph's w:pPr or None) is a tracked deletion."""
+    rpr = _child(ppr, W + "rPr") if ppr is not None else None
+    return rpr is not None and (_child(rpr, W + "del") is not None or _child(rpr, W + "moveFrom") is not None)
 
 
 _JC = {"start": "left", "end": "right", "both": "justify", "distribute": "distribute"}
 
 
-def body_blocks(body, styles: Styles | None = None, numbering: Numbering | None = None) -> list[Block]:
-    """Blocks (offsets relative to each block; ``make_source`` fixes document offsets) for a w:body.
+def body_blocks(
+    body, styles: Styles | None = None, numbering: Numbering | None = None, *,
+    may_hide: bool = True, may_delete: bool = True,
+) -> list[Block]:
+    """Blocks (with their offsets in the blocks joined by "\\n", as ``make_source`` computes them) for a w:body.
 
     A paragraph whose mark is a tracked deletion is merged into the next paragraph of the same
     container, as Word's final view shows it (and takes no list number); at the end of a container
-    it stays a block of its own.
+    it stays a block of its own. ``may_hide`` / ``may_delete`` False (the part's bytes contain no
+    ``vanish`` / no ``del``/``moveFrom``) skip the per-run and per-paragraph-mark tests.
     """
     styles = styles or Styles()
     state = NumberingState(numbering or Numbering(), styles)
     blocks: list[Block] = []
     run_no = 0
+    doc_pos = 0  # document offset of the next block (blocks are joined by "\n")
     carry: list[tuple[str, int]] = []  # runs of paragraphs whose mark is deleted (merged into next)
     carry_at: tuple[object, object] | None = None  # (w:p, table position) of the pending merge
+    style_info: dict[str | None, tuple[str, str | None]] = {}  # style id -> (name, inherited jc)
 
     def emit(p, table, pieces: list[tuple[str, int]], numbered: bool) -> None:
+        nonlocal doc_pos
         label = suffix = ""
-        num = _para_numbering(p, styles, state) if numbered else None
+        ppr = _child(p, W + "pPr")
+        num = None
+        if numbered and (ppr is not None or styles.by_id):
+            num = _para_numbering(ppr, styles, state)
         if num is not None:
             label, suffix = state.label(*num)
         prefix = label + suffix
@@ -536,30 +555,37 @@ def body_blocks(body, styles: Styles | None = None, numbering: Numbering | None 
                 spans.append(RunSpan(pos, pos + len(txt), rn))
                 parts.append(txt)
                 pos += len(txt)
-        ppr = p.find(W + "pPr")
-        style_id = _val(ppr.find(W + "pStyle")) if ppr is not None else None
-        jc = _val(ppr.find(W + "jc")) if ppr is not None else None
-        style_name = ""
-        for i, (_sid, st) in enumerate(styles.chain(style_id)):
-            if i == 0:
-                style_name = st.name
-            if jc is None and st.jc:
-                jc = st.jc
+        style_id = _val(_child(ppr, W + "pStyle")) if ppr is not None else None
+        jc = _val(_child(ppr, W + "jc")) if ppr is not None else None
+        info = style_info.get(style_id)
+        if info is None:
+            style_name, style_jc = "", None
+            for i, (_sid, st) in enumerate(styles.chain(style_id)):
+                if i == 0:
+                    style_name = st.name
+                if style_jc is None and st.jc:
+                    style_jc = st.jc
+            info = style_info[style_id] = (style_name, style_jc)
+        style_name = info[0]
+        if jc is None:
+            jc = info[1]
+        text = "".join(parts)
         blocks.append(Block(
-            index=len(blocks), text="".join(parts), offset=0,
+            index=len(blocks), text=text, offset=doc_pos,
             kind="cell" if table is not None else "paragraph", runs=tuple(spans), label=label,
             style=style_name, table=table, align=_JC.get(jc, jc) if jc else "",
         ))
+        doc_pos += len(text) + 1
 
     for p, table in iter_body_paragraphs(body):
         if carry_at is not None and carry_at[1] != table:
             emit(carry_at[0], carry_at[1], carry, False)
             carry, carry_at = [], None
         pieces = list(carry)
-        for r in _para_runs(p):
+        for r in _para_runs(p, may_hide):
             pieces.append((run_text(r), run_no))
             run_no += 1
-        if _mark_deleted(p):
+        if may_delete and _mark_deleted(_child(p, W + "pPr")):
             carry, carry_at = pieces, (p, table)
             continue
         carry, carry_at = [], None
@@ -607,7 +633,8 @@ def read_docx_bytes(data: bytes, where: str, limits: Limits = DEFAULT_LIMITS) ->
         main = "word/document.xml"
     if not zf.has(main):
         raise DocreviewError(E_CORRUPT, where, "不是 Word 文档：压缩包中缺少 word/document.xml")
-    doc = parse_xml(zf.read(main), where, main)
+    main_xml = zf.read(main)
+    doc = parse_xml(main_xml, where, main)
     body = doc.find(W + "body")
     if body is None:
         raise DocreviewError(E_CORRUPT, where, f"{main} 中没有 w:body 正文元素")
@@ -618,7 +645,10 @@ def read_docx_bytes(data: bytes, where: str, limits: Limits = DEFAULT_LIMITS) ->
             styles_root = parse_xml(zf.read(target), where, target)
         elif typ == "numbering" and zf.has(target):
             numbering_root = parse_xml(zf.read(target), where, target)
-    blocks = body_blocks(body, parse_styles(styles_root), parse_numbering(numbering_root))
+    # byte-level hints: a part without "vanish" has no hidden run, one without "del"/"moveFrom" no
+    # deleted paragraph mark (any namespace prefix), so those per-element tests can be skipped
+    blocks = body_blocks(body, parse_styles(styles_root), parse_numbering(numbering_root),
+                         may_hide=b"anish" in main_xml, may_delete=b"del" in main_xml or b"moveFrom" in main_xml)
     meta: dict[str, str] = {}
     core = next((t for typ, t in root_rels.values() if typ == "core-properties"), None)
     if core and zf.has(core):
