@@ -51,7 +51,7 @@ _CITE_RE = re.compile(
 _BEYOND_RE = re.compile(r"还应当|还须|还需|还应|另须|另行(?:缴纳|提交|提供|取得|办理)|此外|并须另|同时还|除[^，。；]{0,30}外[，]?还")
 _SELF_REF = re.compile(r"^(?:本|此)(?:办法|规定|细则|通知|意见|方案|决定|实施细则|实施办法|条例)")
 _NEG_RE = re.compile(
-    r"(?:不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|杜绝|防止|避免|不收取|"
+    r"(?:不作为|不得作为|不再作为|不列为|不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|杜绝|防止|避免|不收取|"
     r"不向|未经[^，。；]{0,20}不得(?=[^，。；]{0,3}(?:收取|要求|向)))"
 )
 _NEG_IN_MATCH = re.compile(r"^(?:免|减免|不再|无需|无须|不收)")
@@ -62,7 +62,9 @@ _REFERRAL_RE = re.compile(
     r"(?:由|移交|移送)[^，。；]{0,25}(?:依法|依照(?!本)[^，。；]{0,25})(?:处理|处罚|查处|予以|追究|实施)|"
     r"移送[^，。；]{0,20}(?:处理|查处|追究|机关)|"
     r"依据(?:有关|相关)?(?:法律|法规)[^，。；]{0,20}(?:处理|处罚|查处)|"
-    r"构成犯罪的|追究刑事责任|按照(?:有关|相关)?(?:法律|法规)(?:的)?规定(?:处理|处罚|查处)"
+    r"依照[^，。；]{0,20}?(?:法律|法规)(?:的)?(?:规定)?[^，。；]{0,6}?(?:处理|处罚|查处|追究)|"
+    r"依照(?:本法|本条例)第[一二三四五六七八九十百零〇0-9]+条(?:第[一二三四五六七八九十0-9]+款)?(?:的)?规定[^，。；]{0,6}?(?:处理|处罚|查处)|"
+    r"按照(?:有关|相关)?(?:法律|法规)(?:的)?规定(?:处理|处罚|查处)"
 )
 _DISCIPLINE_RE = re.compile(r"处分|问责|诫勉|约谈|效能告诫|组织处理|党纪|政务处分|责任追究|追究[^，。；]{0,10}责任|绩效考核|考核")
 _SCOPE_CLAUSE_RE = re.compile(
@@ -86,7 +88,7 @@ def cited_basis(sentence: str) -> str | None:
 def negated(before: str, match: str) -> bool:
     """A negation/protection cue right before the match (same segment) or at its start."""
     seg = re.split(r"[，。；：]", before)[-1]
-    tail = seg[-16:]
+    tail = seg[-40:]
     return bool(_NEG_RE.search(tail) or _NEG_IN_MATCH.match(match) or re.search(r"(?:无|不|免|勿)$", seg))
 
 
@@ -96,8 +98,19 @@ def soft_wording(before: str) -> bool:
     return bool(_SOFT_RE.search(part))
 
 
-def referral(sentence: str) -> bool:
-    return bool(_REFERRAL_RE.search(sentence))
+def referral(before: str, match: str, after: str) -> bool:
+    """The comma segment holding the match only hands the matter to the law (依法处理…)."""
+    seg = re.split(r"[，。；：]", before)[-1] + match + re.split(r"[，。；：]", after)[0]
+    return bool(_REFERRAL_RE.search(seg))
+
+
+_CONSEQUENCE_RE = re.compile(r"责令|罚款|追究|予以(?:处罚|制止|查处)|处罚|没收|吊销|警告|处分|依法处理|依法查处")
+
+
+def condition_clause(after: str) -> bool:
+    """The match describes the prohibited conduct in a penalty clause (……的，由……责令……处……)."""
+    m = re.match(r"[^，。；]*?的[，]", after)
+    return bool(m and _CONSEQUENCE_RE.search(after, m.end()))
 
 
 def scope_clause(sentence: str) -> bool:
@@ -172,7 +185,7 @@ def classify(word: str, single: bool = True) -> str | None:
 
 
 _OBJECT_CUE_RE = re.compile(
-    r"(?:未经|报经|经过|经|由|向|对|按照|依照|根据|依据|会同|督促|指导|要求|通知|协助|配合|委托|报请|提请)[^，；。：]{0,12}$"
+    r"(?:未经|报经|经过|经|由|向|对|在|到|按照|依照|根据|依据|会同|督促|指导|要求|通知|协助|配合|委托|报请|提请)[^，；。：]{0,12}$"
 )
 
 
@@ -199,6 +212,7 @@ def subject_of(parties: Sequence[Party], anchor: int, text: str, offset: int) ->
 
 
 _ACTOR_RE = re.compile(r"(?:由|经|会同|报请|提请)[^，；。：]{0,8}$")
+_ACTS_RE = re.compile(r"Ｐ*(?:应当|可以|可|依法|不予|给予|予以|对其|责令|处以|有权|负责|按照|依照|根据)")
 
 
 def _masked(parties: Sequence[Party], text: str, offset: int) -> str:
@@ -216,7 +230,7 @@ def target_of(parties: Sequence[Party], start: int, end: int, text: str = "", of
     for p in reversed([p for p in parties if p.end <= start]):
         if mtext:
             seg = re.split(r"[，；：。]", mtext[: p.start - offset])[-1]
-            if _ACTOR_RE.search(seg):
+            if _ACTOR_RE.search(seg) or _ACTS_RE.match(mtext, p.end - offset):
                 continue
         return p
     after = [p for p in parties if p.start >= end]
@@ -225,6 +239,17 @@ def target_of(parties: Sequence[Party], start: int, end: int, text: str = "", of
 
 def token_bounds(tokens: Sequence[Token]) -> tuple[set[int], set[int]]:
     return {t.start for t in tokens}, {t.end for t in tokens}
+
+
+def modal_before(tokens: Sequence[Token], start: int, floor: int) -> Token | None:
+    """The last modal token in ``[floor, start)``."""
+    found = None
+    for t in tokens:
+        if t.start >= start:
+            break
+        if t.start >= floor and t.text in MODALS:
+            found = t
+    return found
 
 
 def modal_in(tokens: Sequence[Token], start: int, end: int) -> Token | None:

@@ -80,6 +80,7 @@ class _Compiled:
     requires: list[Any]
     exceptions: list[Any]  # compiled regex or None, parallel to rule.exceptions
     literals: frozenset[str] | None  # None: always a candidate
+    pattern_literals: list[frozenset[str] | None] = field(default_factory=list)
 
 
 def _compile_rule(rule: Rule) -> _Compiled:
@@ -87,6 +88,7 @@ def _compile_rule(rule: Rule) -> _Compiled:
 
     pats: list[Any] = []
     lits: set[str] | None = set()
+    per: list[frozenset[str] | None] = []
     for p in rule.patterns:
         if p.kind == "regex":
             pats.append(regex.compile(p.regex, regex.V0))
@@ -95,6 +97,7 @@ def _compile_rule(rule: Rule) -> _Compiled:
             specs = [dict(s) for s in p.tokens]
             pats.append(("tokens", specs))
             pl = _token_literals(specs)
+        per.append(frozenset(pl) if pl else None)
         if pl is None or lits is None:
             lits = None
         else:
@@ -104,6 +107,7 @@ def _compile_rule(rule: Rule) -> _Compiled:
         requires=[regex.compile(r, regex.V0) for r in rule.requires],
         exceptions=[regex.compile(e.regex, regex.V0) if e.regex else None for e in rule.exceptions],
         literals=frozenset(lits) if lits else None,
+        pattern_literals=per,
     )
 
 
@@ -122,10 +126,11 @@ def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
         import ahocorasick
 
         comp = _compiled(book)
-        owners: dict[str, list[str]] = {}
+        owners: dict[str, list[tuple[str, int]]] = {}
         for r in rules:
-            for lit in comp[r.id].literals or ():
-                owners.setdefault(lit, []).append(r.id)
+            for i, pl in enumerate(comp[r.id].pattern_literals):
+                for lit in pl or ():
+                    owners.setdefault(lit, []).append((r.id, i))
         auto = ahocorasick.Automaton()
         for lit, ids in owners.items():
             auto.add_word(lit, (len(lit), tuple(ids)))
@@ -326,16 +331,15 @@ def run_rules(
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
 
-    hits_by_rule: dict[str, list[tuple[int, int]]] | None = None
+    hits: dict[tuple[str, int], list[tuple[int, int]]] = {}
     if prefilter:
         auto, nonempty = _automaton(book, rules)
-        hits_by_rule = {}
         if nonempty:
-            for end_idx, (n, ids) in auto.iter(norm):
+            for end_idx, (n, keys) in auto.iter(norm):
                 s = end_idx - n + 1
-                for rid in ids:
-                    hits_by_rule.setdefault(rid, []).append((s, n))
-            for lst in hits_by_rule.values():
+                for key in keys:
+                    hits.setdefault(key, []).append((s, n))
+            for lst in hits.values():
                 lst.sort()
 
     findings: list[Finding] = []
@@ -346,10 +350,12 @@ def run_rules(
                     findings.append(_finding(rule, doc, s, e, vals, None))
             continue
         c = comp[rule.id]
-        lit_hits = None
-        if prefilter and c.literals is not None:
-            lit_hits = hits_by_rule.get(rule.id) if hits_by_rule is not None else None
-            if not lit_hits:
+        # per pattern: None = always a candidate, [] = cannot match this document
+        lit_hits: list = [None] * len(c.patterns)
+        if prefilter:
+            lit_hits = [None if pl is None else hits.get((rule.id, i), [])
+                        for i, pl in enumerate(c.pattern_literals)]
+            if all(h is not None and not h for h in lit_hits):
                 continue
         findings.extend(_run_rule(rule, c, doc, lit_hits))
     findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
@@ -370,13 +376,32 @@ def _candidate(lit_hits: list[tuple[int, int]] | None, s: int, e: int) -> bool:
 def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     out: list[Finding] = []
     done: set[tuple[int, int]] = set()  # one finding per rule and sentence
-    for us, ue in _units(doc, rule.scope):
-        if not _candidate(lit_hits, us, ue):
+    units = _units(doc, rule.scope)
+    starts = [u[0] for u in units]
+    per_pattern: list[set[int] | None] = []
+    for h in lit_hits:
+        if h is None:
+            per_pattern.append(None)
+            continue
+        js: set[int] = set()
+        for s, n in h:
+            j = bisect.bisect_right(starts, s) - 1
+            if j >= 0 and s + n <= units[j][1]:
+                js.add(j)
+        per_pattern.append(js)
+    if all(pp is not None for pp in per_pattern):
+        todo = sorted(set().union(*per_pattern))
+    else:
+        todo = range(len(units))
+    for j in todo:
+        us, ue = units[j]
+        active = [i for i, pp in enumerate(per_pattern) if pp is None or j in pp]
+        if not active:
             continue
         sub = doc.norm[us:ue]
         if c.requires and not all(r.search(sub, timeout=doc.remaining(rule)) for r in c.requires):
             continue
-        for hit in _matches(rule, c, doc, us, ue, sub):
+        for hit in _matches(rule, c, doc, us, ue, sub, active):
             sent = doc.sentence_at(hit.start)
             if sent in done:
                 continue
@@ -388,8 +413,8 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     return out
 
 
-def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str):
-    for pat in c.patterns:
+def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, active: list[int]):
+    for pat in (c.patterns[i] for i in active):
         if isinstance(pat, tuple):  # token pattern: per sentence inside the unit
             specs = pat[1]
             for s, e in doc.sentences:
@@ -446,13 +471,15 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             return False
         if g == "soft_wording" and checks.soft_wording(before):
             return False
-        if g == "referral" and checks.referral(sentence):
+        if g == "referral" and checks.referral(before, match, norm[hit.end:se]):
+            return False
+        if g == "condition_clause" and checks.condition_clause(norm[hit.end:se]):
             return False
         if g == "scope_clause" and checks.scope_clause(sentence):
             return False
         if g == "government_subject":
             toks = doc.tokens(ss, se)
-            modal = checks.modal_in(toks, hit.start, hit.end)
+            modal = checks.modal_in(toks, hit.start, hit.end) or checks.modal_before(toks, hit.start, ss)
             anchor = modal.start if modal else hit.start
             subj = checks.subject_of(doc.parties(ss, se), anchor, sentence, ss)
             if subj is not None and subj.kind == "gov":
@@ -466,12 +493,20 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             if tgt is not None and tgt.kind == "gov":
                 return False
         if g == "cites_basis":
-            cite = checks.cited_basis(sentence) or cite
+            cite = checks.cited_basis(_part(norm, ss, se, hit)) or cite
         if rx is not None:
             area = _where(doc, e.where, hit, sent)
             if rx.search(area, timeout=doc.remaining(rule)):
                 return False
     return cite
+
+
+def _part(norm: str, ss: int, se: int, hit: _Hit) -> str:
+    """The ；-delimited part of the sentence holding the match (items of a list are separate)."""
+    s = norm.rfind("；", ss, hit.start) + 1 or ss
+    s = max(s, ss)
+    e = norm.find("；", hit.end, se)
+    return norm[s:e if e >= 0 else se]
 
 
 def _lead_in_subject(doc: _Doc, ss: int) -> checks.Party | None:

@@ -208,7 +208,8 @@ def test_ledger_xlsx_and_csv_mismatches_both_ways(tmp_path):
         s = run_batch(opts(arc, out, ledger=ledger))
         r = results(out)
         assert s["ledger"] == {"path": str(ledger), "rows": 4, "matched": 3, "matched_by_number": 1,
-                               "unmatched_rows": 1, "unmatched_files": 2, "rows_with_problems": 1}
+                               "unmatched_rows": 1, "unmatched_files": 2, "rows_with_problems": 1,
+                               "differences": 1}
         # ledger dates override the document's: published and filed
         filing = r["a.txt"]["filing"]
         assert filing["published"] == "2024-01-20"
@@ -219,11 +220,13 @@ def test_ledger_xlsx_and_csv_mismatches_both_ways(tmp_path):
         # bad date cell: row flagged, document still checked with its own dates
         assert r["sub/b.md"]["status"] == "ok"
         wb2 = load_workbook(out / "清理报告.xlsx")
-        cmp_rows = [list(x) for x in wb2["台账比对"].iter_rows(min_row=2, values_only=True)]
+        cmp_rows = list(wb2["台账比对"].iter_rows(min_row=2, values_only=True))
         kinds = {(x[0], x[2]) for x in cmp_rows}
         assert ("台账有记录但未找到文件", "missing.docx") in kinds
         assert ("文件未在台账登记", "empty.txt") in kinds and ("文件未在台账登记", "corrupt.docx") in kinds
         assert ("按文号对应（文件名不一致）", "c.txt") in kinds
+        diff = next(x for x in cmp_rows if x[0] == "台账与文件不一致")
+        assert diff[1:3] == (2, "a.txt") and diff[5] == "公布日期：台账为 2024-01-20，文件中为 2024-01-10（已按台账计算）"
         bad = next(x for x in cmp_rows if x[0] == "台账数据有误")
         assert bad[1] == 5 and "2024-13-40" in bad[5]
         docs = {x[0]: x for x in wb2["文件清单"].iter_rows(min_row=2, values_only=True)}
@@ -288,9 +291,16 @@ def test_ledger_errors(tmp_path):
     with pytest.raises(DocreviewError) as e:
         read_ledger(tmp_path / "none.xlsx")
     assert e.value.code == "E403"
-    p.write_text("文件名, 文号 ,公布日期\nx.docx,某发〔2024〕1号,二〇二四年三月五日\n", encoding="utf-8-sig")
+    p.write_text("说明：本表为台账\n文件名, 文号 ,公布日期,报送备案日期,备注\n"
+                 "x.docx,某发〔2024〕1号,二〇二四年三月五日,2024年3月9日（星期六）,\n"
+                 "y.docx,,'2024-01-20,2024.1.22.,\n"
+                 ",,2024-02-30,,只有日期\n", encoding="utf-8-sig")
     led = read_ledger(p)
-    assert led.rows[0].file == "x.docx" and led.rows[0].published == date(2024, 3, 5)
+    assert [(r.row, r.file, r.published, r.filed) for r in led.rows] == [
+        (3, "x.docx", date(2024, 3, 5), date(2024, 3, 9)), (4, "y.docx", date(2024, 1, 20), date(2024, 1, 22)),
+        (5, "", None, None)]
+    bad_date, no_key = led.rows[2].problems
+    assert bad_date.startswith("公布日期“2024-02-30”：") and no_key == "文件 与 文号 均为空，无法与文件对应"
 
 
 # --------------------------------------------------------------------------- Excel cell by cell
@@ -473,6 +483,7 @@ def test_engine_spec_is_picklable():
     assert pickle.loads(pickle.dumps(spec)) == spec
 
 
+@pytest.mark.slow
 def test_cluster_worker_death_and_timeout_are_charged_to_the_document(tmp_path):
     distributed = pytest.importorskip("distributed")
     import dask

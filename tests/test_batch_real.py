@@ -87,6 +87,7 @@ def test_real_pipeline_batch_matches_check(tmp_path):
     assert ("台账有记录但未找到文件", "不存在.docx") in kinds
     assert ("按文号对应（文件名不一致）", "创业通知.txt") in kinds
     assert ("文件未在台账登记", "加密.docx") in kinds
+    assert ("台账与文件不一致", "广告办法.docx") in kinds  # 公布日期 2024-02-05 vs 落款 2024-02-01
 
     import sqlite3
 

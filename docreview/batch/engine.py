@@ -3,8 +3,10 @@
 An *engine factory* is named by a ``"module:attribute"`` string (picklable, importable in a spawned
 process or on a Dask worker) and provides ``version(spec) -> str`` (cheap: no segmenter) and
 ``build(spec) -> engine`` where ``engine.check(data, name, *, published, filed, today) -> dict`` returns
-the check-JSON document object and raises DocreviewError for bad input. ``RealEngine`` wraps
-``docreview.pipeline.Checker``; tests inject their own factory.
+the check-JSON document object and raises DocreviewError for bad input. Optional: ``refresher(spec)``
+(re-assess filing/validity of a stored document for a new ``today`` without NLP) and an engine attribute
+``judge_validity`` (the filing profile's validity rules for ledger dates). ``RealEngine`` wraps
+``docreview.pipeline.Checker``; tests inject their own factory (``tests/batch_fakes.py``).
 """
 
 from __future__ import annotations
@@ -235,20 +237,19 @@ def process(engine: Any, task: dict[str, Any], ctx: dict[str, Any]) -> dict[str,
 
     t0 = time.perf_counter()
     data = task.get("data")
-    if data is None:
-        try:
-            with open(task["abs"], "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            out = _fail(E_MISSING, f"无法读取文件：{exc.strerror}")
-            out.update(sha256=None, seconds=time.perf_counter() - t0)
-            return out
-    sha = hashlib.sha256(data).hexdigest()
+    sha = None
     if ctx.get("slow"):
         time.sleep(float(ctx["slow"]))
     today = date.fromisoformat(ctx["today"])
     row, via = task.get("row"), ("文件" if task.get("row") else None)
     try:
+        if data is None:
+            try:
+                with open(task["abs"], "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                raise DocreviewError(E_MISSING, task["rel"], f"无法读取文件：{exc.strerror}") from None
+        sha = hashlib.sha256(data).hexdigest()
         doc = engine.check(data, task["name"], published=_d((row or {}).get("published")),
                            filed=_d((row or {}).get("filed")), today=today)
         if row is None and ctx.get("numbers") and doc.get("doc_number"):

@@ -122,6 +122,8 @@ def ledger_rows(match: LedgerMatch) -> list[list[Any]]:
         if via == "文号":
             r = match.rows[p]
             out.append(["按文号对应（文件名不一致）", r.row, p, r.doc_number, r.title, f"台账文件名为“{r.file}”" if r.file else ""])
+    for p, r, why in match.differences:
+        out.append(["台账与文件不一致", r.row, p, r.doc_number, r.title, why])
     for r in match.bad_rows:
         out.append(["台账数据有误", r.row, r.file, r.doc_number, r.title, "；".join(r.problems)])
     return out
@@ -140,7 +142,7 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     if led:
         rows += [["台账行数", led["rows"]], ["台账已对应", led["matched"]], ["其中按文号对应", led["matched_by_number"]],
                  ["台账有记录但未找到文件", led["unmatched_rows"]], ["文件未在台账登记", led["unmatched_files"]],
-                 ["台账数据有误的行", led["rows_with_problems"]]]
+                 ["台账数据有误的行", led["rows_with_problems"]], ["台账与文件不一致", led.get("differences", 0)]]
     return rows
 
 

@@ -34,6 +34,7 @@ ALIASES: dict[str, str] = {
 }
 DATE_FIELDS = ("published", "filed", "effective", "expires")
 _SPACE_RE = re.compile(r"[\s\u3000\ufeff]+")
+_WEEKDAY_RE = re.compile(r"\s*[（(]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +95,15 @@ def _cell_date(value: object, col: str) -> tuple[date | None, str | None]:
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
+    shown = str(value).strip()
+    if isinstance(value, str):  # what offices type into spreadsheets around the date itself
+        value = _WEEKDAY_RE.sub("", value.strip().lstrip("'‘")).rstrip("。.")
     try:
         return parse_date(value), None
     except DocreviewError as err:
-        return None, f"{col}“{str(value).strip()}”：{err.message}"
+        return None, f"{col}“{shown}”：{err.message}"
     except (ValueError, OverflowError, TypeError):
-        return None, f"{col}“{str(value).strip()}”：无法识别的日期"
+        return None, f"{col}“{shown}”：无法识别的日期"
 
 
 def _read_csv_text(path: Path) -> str:

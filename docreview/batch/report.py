@@ -39,27 +39,36 @@ class LedgerMatch:
     unmatched_rows: list[LedgerRow] = field(default_factory=list)
     unmatched_files: list[str] = field(default_factory=list)
     bad_rows: list[LedgerRow] = field(default_factory=list)
+    differences: list[tuple[str, LedgerRow, str]] = field(default_factory=list)  # (path, row, 说明)
 
 
-def match_ledger(docs: list[tuple[str, str]], ledger: Ledger | None) -> LedgerMatch:
-    """Join ``(path, document 文号)`` pairs to ledger rows: by file name first, then by 文号."""
+def match_ledger(docs: list[tuple[str, str, str]], ledger: Ledger | None) -> LedgerMatch:
+    """Join ``(path, document 文号, document 公布日期)`` to ledger rows: by file name first, then by
+    文号; matched pairs whose 文号 or 公布日期 disagree are listed as differences."""
     m = LedgerMatch()
     if ledger is None:
         return m
-    by_name, left = join_by_name([p for p, _ in docs], ledger)
+    by_name, left = join_by_name([p for p, _, _ in docs], ledger)
     m.rows.update(by_name)
     m.via.update(dict.fromkeys(by_name, "文件"))
     numbers = number_index(left)
     used: set[int] = set()
-    for path, num in docs:
-        if path in m.rows:
-            continue
-        hit = numbers.get(norm_number(num)) if num else None
-        if hit is not None:
-            m.rows[path], m.via[path] = hit, "文号"
-            used.add(hit.row)
-        else:
-            m.unmatched_files.append(path)
+    for path, num, pub in docs:
+        row = m.rows.get(path)
+        if row is None:
+            row = numbers.get(norm_number(num)) if num else None
+            if row is None:
+                m.unmatched_files.append(path)
+                continue
+            m.rows[path], m.via[path] = row, "文号"
+            used.add(row.row)
+        diffs = []
+        if row.doc_number and num and norm_number(row.doc_number) != norm_number(num):
+            diffs.append(f"文号：台账为“{row.doc_number}”，文件中为“{num}”")
+        if row.published and pub and row.published.isoformat() != pub:
+            diffs.append(f"公布日期：台账为 {row.published.isoformat()}，文件中为 {pub}（已按台账计算）")
+        if diffs:
+            m.differences.append((path, row, "；".join(diffs)))
     m.unmatched_rows = [r for r in left if r.row not in used]
     m.bad_rows = [r for r in ledger.rows if r.problems]
     return m
@@ -162,14 +171,14 @@ def _summarize(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dict[
     by_cat: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     status: Counter[str] = Counter()
-    docs: list[tuple[str, str]] = []
+    docs: list[tuple[str, str, str]] = []
     for r in store.iter_current():  # records are parsed one at a time and not kept
         status[r.status] += 1
         if r.status not in ("ok", "failed"):
             continue
         rec = r.record or {}
         doc = rec.get("doc") or {}
-        docs.append((r.path, doc.get("doc_number") or ""))
+        docs.append((r.path, doc.get("doc_number") or "", (doc.get("dates") or {}).get("published") or ""))
         outcomes[rec.get("outcome") or "无法审核"] += 1
         for f in doc.get("findings", []):
             by_sev[f.get("severity")] += 1
@@ -192,7 +201,7 @@ def _summarize(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dict[
             "path": ledger.path, "rows": len(ledger.rows), "matched": len(match.rows),
             "matched_by_number": sum(1 for v in match.via.values() if v == "文号"),
             "unmatched_rows": len(match.unmatched_rows), "unmatched_files": len(match.unmatched_files),
-            "rows_with_problems": len(match.bad_rows),
+            "rows_with_problems": len(match.bad_rows), "differences": len(match.differences),
         },
         "_match": match,
     }

@@ -26,6 +26,7 @@ GUARDS = (
     "private_subject",  # the actor is a private party (经营者收取服务费 is pricing, not a public fee)
     "government_target",  # the target of 通报批评/处分 is a government unit or its staff
     "scope_clause",  # 本市行政区域内…适用本办法 (scope/definition/purpose clauses)
+    "condition_clause",  # the match only describes the conduct a penalty clause sanctions (……的，处……)
 )
 MISSING = ("effective", "validity", "validity_length", "issuer")
 WHERE = ("sentence", "match", "before", "after", "clause", "article", "segment")

@@ -21,6 +21,7 @@ _GUARD_ZH = {
     "private_subject": "行为主体是经营者等私主体（市场价格行为）",
     "government_target": "对象是行政机关或其工作人员（内部管理）",
     "scope_clause": "适用范围、目的、定义条款",
+    "condition_clause": "只是罚则中描述的违法行为（……的，由……处……）",
 }
 
 
