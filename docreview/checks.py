@@ -63,6 +63,7 @@ _REFERRAL_RE = re.compile(
     r"移送[^，。；]{0,20}(?:处理|查处|追究|机关)|"
     r"依据(?:有关|相关)?(?:法律|法规)[^，。；]{0,20}(?:处理|处罚|查处)|"
     r"依照[^，。；]{0,20}?(?:法律|法规)(?:的)?(?:规定)?[^，。；]{0,6}?(?:处理|处罚|查处|追究)|"
+    r"依照(?!本(?:办法|规定|细则|通知|意见|决定|方案))[^，。；]{0,25}?(?:法|条例|法律|法规)(?:的)?(?:有关)?规定[^，。；]{0,6}?(?:处理|处罚|查处|给予处罚|予以处罚)|"
     r"依照(?:本法|本条例)第[一二三四五六七八九十百零〇0-9]+条(?:第[一二三四五六七八九十0-9]+款)?(?:的)?规定[^，。；]{0,6}?(?:处理|处罚|查处)|"
     r"按照(?:有关|相关)?(?:法律|法规)(?:的)?规定(?:处理|处罚|查处)"
 )
@@ -75,13 +76,21 @@ _SCOPE_CLAUSE_RE = re.compile(
 
 def cited_basis(sentence: str) -> str | None:
     """The higher-law citation 《…》第…条 the sentence relies on, or None (vague 按规定 is no basis)."""
+    parts = citation_parts(sentence)
+    return parts[0] if parts else None
+
+
+def citation_parts(sentence: str) -> tuple[str, str, str] | None:
+    """(display 《law》第N条, law, first article or "") of the basis the sentence cites, or None."""
     for m in _CITE_RE.finditer(sentence):
         law = m.group("law")
         if _SELF_REF.match(law):
             continue
         if _BEYOND_RE.search(sentence, m.end()):
             return None  # cites a law, then adds to it (还应当…、另须…): no restatement
-        return f"《{law}》{m.group('art') or ''}".rstrip("、和及")
+        arts = m.group("art") or ""
+        first = re.match(r"第[一二三四五六七八九十百零〇0-9]+条(?:第[一二三四五六七八九十0-9]+款)?", arts)
+        return f"《{law}》{arts}".rstrip("、和及"), law, first.group(0) if first else ""
     return None
 
 
@@ -104,7 +113,7 @@ def referral(before: str, match: str, after: str) -> bool:
     return bool(_REFERRAL_RE.search(seg))
 
 
-_CONSEQUENCE_RE = re.compile(r"责令|罚款|追究|予以(?:处罚|制止|查处)|处罚|没收|吊销|警告|处分|依法处理|依法查处")
+_CONSEQUENCE_RE = re.compile(r"责令|罚款|追究|予以(?:处罚|制止|查处)|处罚|没收|吊销|警告|处分|依法处理|依法查处|扣留|扣押|查封|暂扣|移交|移送")
 
 
 def condition_clause(after: str) -> bool:
@@ -135,19 +144,19 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
     """
     out: list[Party] = []
     n = len(tokens)
+    texts = [t.text for t in tokens]
     i = 0
     while i < n:
         found = None
         for k in (4, 3, 2, 1):
             if i + k > n:
                 continue
-            seg = tokens[i:i + k]
-            if any(seg[j].end != seg[j + 1].start for j in range(k - 1)):
-                continue
-            word = "".join(t.text for t in seg)
+            word = "".join(texts[i:i + k]) if k > 1 else texts[i]
+            if len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
+                continue  # too long for a party word, or not contiguous
             kind = classify(word, single=(k == 1))
             if kind:
-                found = Party(seg[0].start, seg[-1].end, word, kind)
+                found = Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
                 i += k
                 break
         if found:
@@ -271,7 +280,7 @@ _CN = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CN["两"] = 2
 _EFFECTIVE_RE = re.compile(
     r"(?:自|从)[^。；\n]{0,24}?(?:起|之日起|之日)(?:施行|实施|执行|生效)|(?:自|于|从)\s*[0-9〇零一二三四五六七八九十]{2,4}年[^。；\n]{0,10}?(?:施行|实施|执行|生效)|"
-    r"起(?:施行|实施|执行|生效)|(?:施行|实施|生效)日期"
+    r"起(?:施行|实施|执行|生效)|(?:施行|实施|生效)日期|(?:自|从)[^。；\n]{0,24}?(?:后|以后)(?:施行|实施|执行|生效)"
 )
 _VALIDITY_RE = re.compile(r"有效期")
 _VALID_YEARS_RE = re.compile(rf"有效期(?:为|至|限)?[^。；\n]{{0,4}}?(?P<n>[{_NUM}]{{1,3}})年")

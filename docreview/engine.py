@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from docreview import checks
@@ -209,6 +210,8 @@ class _Doc:
     segmenter: Any
     deadline: float
     timeout: float
+    lawref: Any = None  # (module, articles, status) or None when the law data is unavailable
+    on: date | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
     _tokens: dict = field(default_factory=dict)
@@ -317,16 +320,19 @@ def run_rules(
     prefilter: bool = True,
     rule_ids: Collection[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    today: date | None = None,
 ) -> tuple[Finding, ...]:
     """All findings of the rules applying to ``kind``, sorted by position.
 
     ``rule_ids`` restricts the run to those rules (examples, ``rules test``). Raises E113 when
-    matching this document takes longer than ``timeout`` seconds.
+    matching this document takes longer than ``timeout`` seconds. ``today`` is the date citations
+    are judged at (repealed/renumbered law) when the document carries no date; default: today.
     """
     rules = tuple(r for r in book.rules if kind in r.kinds and (rule_ids is None or r.id in rule_ids))
     norm = normalize(statute.text)
     bs, be = _body(statute)
-    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout)
+    on = statute.dates.published or statute.dates.signed or today or date.today()
+    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout, _lawref(book), on)
     doc.sentences = split_sentences(norm, bs, be)
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
@@ -343,7 +349,11 @@ def run_rules(
                 lst.sort()
 
     findings: list[Finding] = []
-    for rule in rules:
+    # order: ordinary rules, fallback rules (only where nothing else was reported), citation checks
+    for rule in sorted(rules, key=lambda r: (r.check == "citation", r.fallback)):
+        if rule.check == "citation":
+            findings.extend(_citation_findings(rule, doc, findings))
+            continue
         if rule.check == "missing_clause":
             if document_checks:
                 for s, e, vals in checks.missing_clause(rule.missing or "", statute, norm):
@@ -357,20 +367,15 @@ def run_rules(
                         for i, pl in enumerate(c.pattern_literals)]
             if all(h is not None and not h for h in lit_hits):
                 continue
-        findings.extend(_run_rule(rule, c, doc, lit_hits))
+        skip = {doc.sentence_at(f.start) for f in findings} if rule.fallback else set()
+        try:
+            findings.extend(f for f in _run_rule(rule, c, doc, lit_hits)
+                            if doc.sentence_at(f.start) not in skip)
+        except TimeoutError:  # a regex (pattern, requires or exception) ran out of budget
+            raise DocreviewError(E_TIMEOUT, rule.path or rule.id,
+                                 f"规则 {rule.id} 匹配超时（单个文件超过 {doc.timeout:g} 秒）") from None
     findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
     return tuple(_fingerprinted(findings, norm, doc))
-
-
-def _candidate(lit_hits: list[tuple[int, int]] | None, s: int, e: int) -> bool:
-    if lit_hits is None:
-        return True
-    i = bisect.bisect_left(lit_hits, (s, 0))
-    while i < len(lit_hits) and lit_hits[i][0] < e:
-        if lit_hits[i][0] + lit_hits[i][1] <= e:
-            return True
-        i += 1
-    return False
 
 
 def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
@@ -493,12 +498,74 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             if tgt is not None and tgt.kind == "gov":
                 return False
         if g == "cites_basis":
-            cite = checks.cited_basis(_part(norm, ss, se, hit)) or cite
+            cite = _basis_note(doc, _part(norm, ss, se, hit)) or cite
         if rx is not None:
             area = _where(doc, e.where, hit, sent)
             if rx.search(area, timeout=doc.remaining(rule)):
                 return False
     return cite
+
+
+def _lawref(book: Rulebook) -> Any:
+    """``docreview.lawref`` with its loaded data, cached on the rulebook (None when unavailable)."""
+    if "lawref" not in book._cache:
+        try:
+            from docreview import lawref
+
+            book._cache["lawref"] = (lawref, lawref.load_articles(), lawref.load_status())
+        except (ImportError, DocreviewError):
+            book._cache["lawref"] = None
+    return book._cache["lawref"]
+
+
+def _basis_note(doc: _Doc, part: str) -> str:
+    """Downgrade note for a clause citing its basis; "" when there is no (valid) citation.
+
+    A citation of a repealed law or of an article the law does not have is no basis at all.
+    """
+    parts = checks.citation_parts(part)
+    if parts is None:
+        return ""
+    display, law, article = parts
+    note = f"该条款援引{display}作为依据"
+    if doc.lawref is not None and article:
+        mod, arts, status = doc.lawref
+        chk = mod.check_citation(law, article, on=doc.on, articles=arts, status=status)
+        if chk.status in (mod.REPEALED, mod.NOT_FOUND):
+            return ""
+        if chk.status == mod.OK and chk.current_text:
+            text = chk.current_text if len(chk.current_text) <= 120 else chk.current_text[:120] + "……"
+            note += f"（现行{article}：“{text}”）"
+        elif chk.status == mod.RENUMBERED:
+            note += f"（{chk.message}）"
+    elif doc.lawref is not None:
+        mod, arts, status = doc.lawref
+        if mod.check_citation(law, "", on=doc.on, articles=arts, status=status).status == mod.REPEALED:
+            return ""
+    return note
+
+
+def _citation_findings(rule: Rule, doc: _Doc, earlier: list[Finding]) -> list[Finding]:
+    """Citations of repealed laws, renumbered or non-existent articles (data: docreview.lawref)."""
+    if doc.lawref is None:
+        return []
+    mod, arts, status = doc.lawref
+    bs, be = _body(doc.statute)
+    taken = [(f.start, f.end) for f in earlier if f.category == "reference"]
+    out = []
+    flagged = (mod.REPEALED, mod.RENUMBERED, mod.NOT_FOUND)
+    for c, chk in mod.check_text_citations(doc.norm[bs:be], on=doc.on, articles=arts, status=status):
+        if chk.status not in flagged:
+            continue
+        s, e = bs + c.start, bs + c.end
+        sent = doc.sentence_at(s)
+        if any(a < sent[1] and b > sent[0] for a, b in taken):
+            continue  # a regex rule already reported this citation
+        vals = {"law": c.law, "article": c.article, "detail": chk.message,
+                "suggestion": chk.suggestion or ""}
+        out.append(_finding(rule, doc, s, e, vals, None))
+        taken.append((s, e))
+    return out
 
 
 def _part(norm: str, ss: int, se: int, hit: _Hit) -> str:
@@ -531,6 +598,8 @@ def _where(doc: _Doc, where: str, hit: _Hit, sent: tuple[int, int]) -> str:
         return n[ss:hit.start]
     if where == "after":
         return n[hit.end:se]
+    if where == "around":  # the match and the rest of its sentence
+        return n[hit.start:se]
     if where == "segment":
         s = max(n.rfind(c, ss, hit.start) for c in "，；：") + 1
         s = max(s, ss)
@@ -592,7 +661,7 @@ def _finding(rule: Rule, doc: _Doc, s: int, e: int, vals: dict[str, str], cite: 
     vals = {**vals, "quote": text[s:e]}
     if cite:
         category, severity = "reference", "info"
-        message = (f"该条款援引{cite}作为依据（{rule.title}）：请核对所引条款的现行文本是否确实规定了该事项，"
+        message = (f"{cite}（{rule.title}）：请核对所引条款的现行文本是否确实规定了该事项，"
                    "若系照搬上位法可保留，若扩大范围、增加条件或提高标准则应修改。")
         suggestion = "核对所引上位法条款；如上位法无此规定，删除或修改该表述。"
     else:

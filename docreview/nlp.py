@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import os
 import pickle
 import re
@@ -205,6 +206,88 @@ def _load_tokenizer(user_dict: Path):  # -> jieba.Tokenizer
     return tk
 
 
+# jieba.Tokenizer.cut(HMM=False), re-implemented flat (no nested generators, one DAG pass): the
+# words are exactly jieba's, see tests/test_perf_equivalence.py. (jieba_fast's C DAG breaks score
+# ties differently, e.g. 看看看, so it is not used.)
+_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_RE_SKIP = re.compile("(\r\n|\\s)")
+_RE_ENG = re.compile("[a-zA-Z0-9]")
+
+
+class _Router:
+    """jieba's ``get_DAG`` + ``calc`` fused, with each word's ``log(freq) - log(total)`` memoised.
+
+    Scores are computed with the same float operations in the same order and ties are broken as
+    ``max`` over ``(score, end)`` does (the later end wins), so routes are identical to jieba's. The
+    memo holds at most one entry per dictionary word or single character seen.
+    """
+
+    def __init__(self, tk) -> None:
+        self.freq = tk.FREQ
+        self.logtotal = math.log(tk.total)
+        self.memo: dict[str, float] = {}
+
+    def __call__(self, blk: str) -> list[int]:
+        freq, memo, logtotal = self.freq, self.memo, self.logtotal
+        n = len(blk)
+        route = [0] * n
+        score = [0.0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            best_s = best_x = None
+            i = k
+            frag = blk[k]
+            while i < n and frag in freq:
+                if freq[frag]:  # a word ending at i
+                    lp = memo.get(frag)
+                    if lp is None:
+                        lp = memo[frag] = math.log(freq[frag]) - logtotal
+                    sc = lp + score[i + 1]
+                    if best_s is None or sc >= best_s:
+                        best_s, best_x = sc, i
+                i += 1
+                frag = blk[k:i + 1]
+            if best_s is None:  # no dictionary word starts here: the single character
+                ch = blk[k]
+                lp = memo.get(ch)
+                if lp is None:
+                    lp = memo[ch] = math.log(freq.get(ch) or 1) - logtotal
+                best_s, best_x = lp + score[k + 1], k
+            score[k] = best_s
+            route[k] = best_x
+        return route
+
+
+def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
+    """The words of ``tk.cut(sentence, HMM=False)`` for the tokenizer ``router`` was built from."""
+    words: list[str] = []
+    for blk in _RE_HAN.split(sentence):
+        if not blk:
+            continue
+        if _RE_HAN.match(blk):
+            route = router(blk)
+            x, n, buf = 0, len(blk), ""
+            while x < n:
+                y = route[x] + 1
+                word = blk[x:y]
+                if y - x == 1 and _RE_ENG.match(word):
+                    buf += word
+                else:
+                    if buf:
+                        words.append(buf)
+                        buf = ""
+                    words.append(word)
+                x = y
+            if buf:
+                words.append(buf)
+        else:
+            for x in _RE_SKIP.split(blk):
+                if _RE_SKIP.match(x):
+                    words.append(x)
+                else:
+                    words.extend(x)
+    return words
+
+
 class Segmenter:
     """One private ``jieba.Tokenizer`` with the legal user dictionary, plus a blank spaCy zh vocab.
 
@@ -220,6 +303,7 @@ class Segmenter:
     def __init__(self, user_dict: str | os.PathLike[str] | None = None) -> None:
         self._user_dict = Path(user_dict) if user_dict else legal_dict_path()
         self._tk = None
+        self._router: _Router | None = None
         self._nlp = None
 
     def __reduce__(self):
@@ -244,10 +328,19 @@ class Segmenter:
         """
         norm = normalize(text)
         out: list[Token] = []
-        for word, a, b in self.tokenizer.tokenize(norm, HMM=self.HMM):
-            if word.isspace():
-                continue
-            out.append(Token(text=word, start=offset + a, end=offset + b))
+        if self.HMM:
+            for word, a, b in self.tokenizer.tokenize(norm, HMM=True):
+                if not word.isspace():
+                    out.append(Token(text=word, start=offset + a, end=offset + b))
+            return out
+        if self._router is None:
+            self._router = _Router(self.tokenizer)
+        pos = offset
+        for word in cut_no_hmm(self._router, norm):
+            end = pos + len(word)
+            if not word.isspace():
+                out.append(Token(text=word, start=pos, end=end))
+            pos = end
         return out
 
     # -- spaCy

@@ -158,3 +158,54 @@ def test_ten_thousand_char_document_is_fast(seg) -> None:
         run_rules(BOOK, st, seg)
     per_doc = (time.perf_counter() - t) / 5
     assert per_doc < 0.5, per_doc
+
+
+def test_token_pattern_rule_respects_token_boundaries(tmp_path: Path, seg) -> None:
+    (tmp_path / "ZZ02.yml").write_text(
+        "id: ZZ02\ntitle: 应当（词元）\ncategory: obligation\nseverity: warning\n"
+        "basis:\n  - law: 国务院办公厅关于加强行政规范性文件制定和监督管理工作的通知\n"
+        "    article: （一）\n    quote: 不得违法减损公民、法人和其他组织的合法权益或者增加其义务\n"
+        "patterns:\n  - tokens: [{TEXT: 应当}, {TEXT: {IN: [提交, 提供]}}]\n"
+        "message: 词元匹配\nexamples:\n  fail: [申请人应当提交材料。]\n  pass: [相应当事人提交材料。]\n",
+        encoding="utf-8",
+    )
+    book = load_rulebook([tmp_path])
+    hit = run_rules(book, statute("第一条　申请人应当提交材料。"), seg, rule_ids={"ZZ02"})
+    miss = run_rules(book, statute("第一条　相应当事人提交材料。"), seg, rule_ids={"ZZ02"})
+    assert [f.quote for f in hit] == ["应当提交"] and miss == ()
+    st = statute("第一条　申请人应当提交材料。")
+    assert run_rules(book, st, seg, rule_ids={"ZZ02"}, prefilter=False) == hit
+
+
+def test_penalty_clause_conduct_is_not_a_new_permit_or_fee(seg) -> None:
+    text = "第一条　未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处五万元以上罚款。"
+    got = {f.category for f in run_rules(BOOK, statute(text), seg, document_checks=False) if f.severity != "info"}
+    assert got == {"penalty"}
+
+
+def test_citation_only_covers_its_own_part_of_the_sentence(seg) -> None:
+    text = ("第一条　损坏环卫设施的，由城管部门处二百元罚款；应当给予治安管理处罚的，"
+            "依照《中华人民共和国治安管理处罚法》第四十九条的规定处罚。")
+    fs = [f for f in run_rules(BOOK, statute(text), seg) if f.rule_id == "PN01"]
+    assert fs and fs[0].severity == "error" and fs[0].category == "penalty"
+
+
+def test_citation_of_repealed_law_is_no_basis(seg) -> None:
+    repealed = statute("第一条　依照《城市房屋拆迁管理条例》第十七条的规定，逾期不拆除的，由区政府组织强制拆除。")
+    fs = run_rules(BOOK, repealed, seg, document_checks=False)
+    co = [f for f in fs if f.rule_id == "CO02"]
+    assert co and co[0].severity == "error" and co[0].category == "coercion"
+    assert any(f.category == "reference" and f.severity == "warning" for f in fs)
+
+
+def test_citation_check_flags_renumbered_and_missing_articles(seg) -> None:
+    st = statute("第一条　当事人不服的，依照《中华人民共和国行政处罚法》第九十九条申请复议。")
+    fs = [f for f in run_rules(BOOK, st, seg, document_checks=False) if f.rule_id == "RF09"]
+    assert len(fs) == 1 and fs[0].quote == "第九十九条" and "第九十九条" in fs[0].message
+
+
+def test_fallback_rule_only_reports_unexplained_sentences(seg) -> None:
+    generic = statute("第一条　住宅小区的物业服务企业应当对小区内的消防设施进行维护管理。")
+    assert {f.rule_id for f in run_rules(BOOK, generic, seg, document_checks=False)} == {"OB17"}
+    specific = statute("第一条　申请人应当提供无犯罪记录证明。")
+    assert {f.rule_id for f in run_rules(BOOK, specific, seg, document_checks=False)} == {"OB01"}

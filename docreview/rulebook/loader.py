@@ -180,6 +180,8 @@ def load_rulebook(
             by_id[rule.id] = rule.path
             rules.append(rule)
             digest.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    for data in _lawref_files():  # citation checks depend on the law reference data
+        digest.update(data)
     if config is not None:
         rules = _apply_config(rules, config)
         digest.update(repr((sorted(config.enable), sorted(config.disable),
@@ -187,6 +189,15 @@ def load_rulebook(
     rules.sort(key=lambda r: r.id)
     return Rulebook(rules=tuple(rules), version=digest.hexdigest()[:16],
                     sources=tuple(_display(d) for d in seen_dirs))
+
+
+def _lawref_files() -> list[bytes]:
+    try:
+        from docreview.lawref import data_dir
+    except ImportError:  # pragma: no cover
+        return []
+    d = data_dir()
+    return [p.read_bytes() for p in sorted(d.glob("*.yml"))] if d.is_dir() else []
 
 
 def _apply_config(rules: list[Rule], config: Config) -> list[Rule]:

@@ -16,7 +16,7 @@ from docreview.model import Basis
 
 SCHEMA_VERSION = "1"
 
-CHECKS = ("existence", "subject_obligation", "missing_clause")
+CHECKS = ("existence", "subject_obligation", "missing_clause", "citation")
 GUARDS = (
     "cites_basis",  # clause cites 依照/根据/按照《…》: downgrade to info/reference
     "negated",  # 不得收取、免收、不再要求…: protection, not a new duty
@@ -29,7 +29,7 @@ GUARDS = (
     "condition_clause",  # the match only describes the conduct a penalty clause sanctions (……的，处……)
 )
 MISSING = ("effective", "validity", "validity_length", "issuer")
-WHERE = ("sentence", "match", "before", "after", "clause", "article", "segment")
+WHERE = ("sentence", "match", "before", "after", "around", "clause", "article", "segment")
 _SCOPE_RE = re.compile(r"^(sentence|clause|article|document|chapter:\S+)$")
 _ID_RE = re.compile(r"^[A-Z]{2}[0-9]{2,3}[A-Za-z0-9_-]*$")
 _FIELD_RE = re.compile(r"\{([^{}]*)\}")
@@ -107,13 +107,14 @@ class RuleModel(_Strict):
     severity: Literal["error", "warning", "info"]
     kinds: list[Literal["normative", "rule"]] = Field(default_factory=lambda: ["normative"], min_length=1)
     scope: str = "sentence"
-    check: Literal["existence", "subject_obligation", "missing_clause"] = "existence"
+    check: Literal["existence", "subject_obligation", "missing_clause", "citation"] = "existence"
     basis: list[BasisModel] = Field(min_length=1)
     patterns: list[PatternModel] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list, description="regexes that must all occur in the unit")
     exceptions: list[ExceptionModel] = Field(default_factory=list)
     missing: str | None = None  # missing_clause: effective | validity | validity_length | issuer
     subject_default: Literal["private", "none"] = "none"
+    fallback: bool = Field(default=False, description="report only sentences no other rule reported")
     message: str = Field(min_length=1)
     suggestion: str = ""
     examples: ExamplesModel = Field(default_factory=ExamplesModel)
@@ -145,7 +146,7 @@ class RuleModel(_Strict):
         if self.check == "missing_clause":
             if self.missing not in MISSING:
                 raise ValueError(f"missing_clause 规则须给出 missing（{'、'.join(MISSING)}）")
-        elif not self.patterns:
+        elif self.check != "citation" and not self.patterns:
             raise ValueError(f"{self.check} 规则至少需要一个 patterns")
         return self
 
@@ -196,6 +197,7 @@ class Rule:
     missing: str | None = None
     subject_default: str = "none"
     path: str = ""  # file it came from (display form)
+    fallback: bool = False
 
     @property
     def guards(self) -> frozenset[str]:
@@ -232,5 +234,5 @@ def to_rule(m: RuleModel, path: str = "") -> Rule:
         message=m.message, suggestion=m.suggestion,
         examples=Examples(tuple(m.examples.fail), tuple(m.examples.pass_),
                           tuple(m.examples.todo_fail), tuple(m.examples.todo_pass)),
-        missing=m.missing, subject_default=m.subject_default, path=path,
+        missing=m.missing, subject_default=m.subject_default, path=path, fallback=m.fallback,
     )

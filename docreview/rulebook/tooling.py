@@ -40,7 +40,7 @@ def rule_detail(rule: Rule) -> dict[str, Any]:
         requires=list(rule.requires),
         exceptions=[{"guard": e.guard, "regex": e.regex, "where": e.where, "because": e.because}
                     for e in rule.exceptions],
-        missing=rule.missing, message=rule.message, suggestion=rule.suggestion,
+        missing=rule.missing, fallback=rule.fallback, message=rule.message, suggestion=rule.suggestion,
         examples={"fail": list(rule.examples.fail), "pass": list(rule.examples.pass_),
                   "todo_fail": list(rule.examples.todo_fail), "todo_pass": list(rule.examples.todo_pass)},
     )
