@@ -493,6 +493,10 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             subj = checks.subject_of(doc.parties(ss, se), hit.start, sentence, ss)
             if subj is not None and subj.kind == "private":
                 return False
+        if g == "private_charge" and checks.COLLECT_RE.match(match) and not checks.AMOUNT_RE.search(sentence):
+            subj = checks.subject_of(doc.parties(ss, se), hit.start, sentence, ss)
+            if subj is not None and subj.kind == "private":
+                return False
         if g == "government_target":
             tgt = checks.target_of(doc.parties(ss, se), hit.start, hit.end, sentence, ss)
             if tgt is not None and tgt.kind == "gov":

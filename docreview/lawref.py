@@ -143,6 +143,8 @@ class Renumbering:
     since: _dt.date
     topic: str
     source: str
+    moved: tuple[str, ...] = ()  # phrases of the moved rule (found in the text of `new`)
+    current: tuple[str, ...] = ()  # phrases of the rule now at `old` (found in its current text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +370,8 @@ def load_status(directory: Path | None = None) -> Status:
                 since=_date(r["since"], path.name),
                 topic=str(r["topic"]),
                 source=str(r["source"]),
+                moved=tuple(str(k) for k in r.get("moved") or ()),
+                current=tuple(str(k) for k in r.get("current") or ()),
             )
             for r in data.get("renumbered") or []
         )
@@ -441,13 +445,16 @@ def check_citation(
     *,
     on: _dt.date | None = None,
     quote: str = "",
+    context: str = "",
     articles: Articles | None = None,
     status: Status | None = None,
 ) -> CitationCheck:
     """Status of a citation such as 《行政处罚法》第十四条, as of ``on`` (default: today).
 
-    Order: repealed instrument > article beyond the law's length > renumbered number (unless ``quote``
-    matches the current text) > verified text > law known but article not verified > unknown law.
+    Order: repealed instrument > article beyond the law's length > renumbered number > verified text >
+    law known but article not verified > unknown law. A number that held another rule before a revision
+    is reported as RENUMBERED unless ``quote`` is part of the current text, or ``context`` (the citing
+    sentence) speaks of the rule now at that number and not of the moved one.
     """
     arts = articles or load_articles()
     st = status or load_status()
@@ -488,6 +495,10 @@ def check_citation(
                 continue
             if on < rn.since or (quote and current_text and quote_in_text(quote, current_text)):
                 continue
+            ctx = normalize_text(context)
+            moved = any(normalize_text(k) in ctx for k in rn.moved) if ctx else False
+            if ctx and not moved and any(normalize_text(k) in ctx for k in rn.current):
+                continue  # the citing sentence is about the rule now at this number
             now = f"现行{rn.old}的内容为：“{current_text}”。" if current_text else ""
             return CitationCheck(
                 law,
@@ -555,12 +566,21 @@ def check_text_citations(
     out = []
     for c in extract_citations(text):
         if c.article:
-            out.append((c, check_citation(c.law, c.article, on=on, articles=arts, status=st)))
+            ctx = _sentence_at(text, c.start, c.end)
+            out.append((c, check_citation(c.law, c.article, on=on, context=ctx, articles=arts, status=st)))
             continue
         chk = check_citation(c.law, "", on=on, articles=arts, status=st)
         if chk.status == REPEALED:
             out.append((c, chk))
     return tuple(out)
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence (up to 。；！？ or a line break) around ``text[start:end]``."""
+    stops = "。；！？;!?\n"
+    s = max(text.rfind(c, 0, start) for c in stops) + 1
+    ends = [i for i in (text.find(c, end) for c in stops) if i >= 0]
+    return text[s : min(ends) if ends else len(text)]
 
 
 def _title(name: str) -> str:

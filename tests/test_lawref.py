@@ -235,7 +235,9 @@ def test_check_citation(arts, status):
     assert chk("立法法", "第八十二条").suggestion == "第九十三条"
     old_interp = chk("最高人民法院关于执行〈中华人民共和国行政诉讼法〉若干问题的解释", "第六十二条")
     assert old_interp.status == L.REPEALED
-    assert "《最高人民法院关于适用〈中华人民共和国行政诉讼法〉的解释》" in old_interp.message  # no nested 《《
+    assert (
+        "《最高人民法院关于适用〈中华人民共和国行政诉讼法〉的解释》" in old_interp.message
+    )  # no nested 《《
 
 
 def test_sample_citations_verified(arts, status):
@@ -360,3 +362,54 @@ def test_check_text_citations_on_a_draft(arts, status):
     ]
     c, chk = res[1]
     assert draft[c.start : c.end] == "第十四条" and chk.suggestion == "第十六条"
+
+
+def test_renumbering_keywords_match_the_texts(arts, status):
+    """`moved` phrases occur in the new article, `current` phrases in the article now at the old number."""
+    for rn in status.renumbered:
+        assert rn.moved and rn.current, f"{rn.law} {rn.old}: keywords missing"
+        new = L.find_article(rn.law, rn.new, articles=arts)
+        cur = L.find_article(rn.law, rn.old, articles=arts)
+        assert new is not None and new.verified, f"{rn.law} {rn.new} not in articles.yml"
+        assert cur is not None and cur.verified, f"{rn.law} {rn.old} not in articles.yml"
+        for k in rn.moved:
+            assert L.quote_in_text(k, new.text), f"{rn.law} {rn.new}: {k}"
+        for k in rn.current:
+            assert L.quote_in_text(k, cur.text), f"{rn.law} {rn.old}: {k}"
+            assert not any(L.quote_in_text(k, m) for m in rn.moved), f"{k} is ambiguous"
+
+
+def test_renumbering_uses_the_citing_sentence(arts, status):
+    def chk(art, ctx, law="中华人民共和国行政处罚法"):
+        return L.check_citation(law, art, context=ctx, articles=arts, status=status, on=dt.date(2026, 1, 1))
+
+    # correct citations of the 2021 numbering are not flagged
+    assert (
+        chk(
+            "第十四条", "依照《行政处罚法》第十四条，地方政府规章可以设定警告、通报批评或者一定数额罚款"
+        ).status
+        == L.OK
+    )
+    assert chk("第九条", "《行政处罚法》第九条规定的行政处罚种类").status == L.OK
+    assert chk("第十条", "《行政处罚法》第十条规定，法律可以设定各种行政处罚").status == L.OK
+    # stale citations are
+    stale = chk("第十四条", "根据《行政处罚法》第十四条关于其他规范性文件不得设定行政处罚的规定")
+    assert stale.status == L.RENUMBERED and stale.suggestion == "第十六条"
+    assert chk("第九条", "依照《行政处罚法》第九条，法律可以设定各种行政处罚").suggestion == "第十条"
+    assert chk("第八条", "《行政处罚法》第八条规定的处罚种类").suggestion == "第九条"
+    # the moved rule wins when both topics are mentioned
+    both = "没有法律、行政法规、地方性法规的依据，地方政府规章不得设定减损权利或者增加义务的规范"
+    assert chk("第八十二条", both, law="立法法").suggestion == "第九十三条"
+    assert (
+        chk("第八十二条", "依照《立法法》第八十二条，地方性法规可以就下列事项作出规定", law="立法法").status
+        == L.OK
+    )
+    # no context: a reminder
+    assert chk("第十三条", "").status == L.RENUMBERED
+
+
+def test_check_text_citations_reads_the_sentence(arts, status):
+    text = "依照《中华人民共和国行政处罚法》第十三条，部门规章可以设定警告。依照《行政处罚法》第十三条，地方政府规章可以设定罚款。"
+    res = L.check_text_citations(text, articles=arts, status=status, on=dt.date(2026, 1, 1))
+    assert [chk.status for _, chk in res] == [L.OK, L.RENUMBERED]
+    assert res[1][1].suggestion == "第十四条"

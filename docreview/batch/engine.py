@@ -18,6 +18,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from docreview.errors import DocreviewError
@@ -128,13 +129,24 @@ class RealEngine:
 
     @staticmethod
     def version(spec: EngineSpec) -> str:
+        """Tool version, rule-set digest, config and kind. Parsing and validating every rule file costs
+        ~0.3 s, more than a whole re-run with nothing changed, so the result is cached under the
+        rule files' names, sizes and mtimes (the same trust ``batch`` gives documents)."""
         from docreview import __version__
-        from docreview.rulebook import load_rulebook
+        from docreview.rulebook import SCHEMA_VERSION, load_rulebook, shipped_dir
 
         cfg = spec_config(spec)
-        book = load_rulebook(spec.rules, cfg)
         kind = spec.kind or cfg.kind
-        return f"{__version__}:{book.version}:{cfg.model_dump_json(exclude={'source'})}:{kind}"
+        cfg_json = cfg.model_dump_json(exclude={"source"})
+        stat_key = _rules_stat_key([shipped_dir(), *map(Path, cfg.rules), *map(Path, spec.rules)],
+                                   f"{__version__}:{SCHEMA_VERSION}:{cfg_json}:{kind}")
+        if stat_key is not None and (hit := _version_cache(stat_key)) is not None:
+            return hit
+        book = load_rulebook(spec.rules, cfg)
+        value = f"{__version__}:{book.version}:{cfg_json}:{kind}"
+        if stat_key is not None:
+            _version_cache(stat_key, value)
+        return value
 
     @staticmethod
     def build(spec: EngineSpec) -> _Real:
@@ -143,6 +155,47 @@ class RealEngine:
     @staticmethod
     def refresher(spec: EngineSpec) -> _RealRefresher:
         return _RealRefresher(spec)
+
+
+def _rules_stat_key(dirs: list[Path], extra: str) -> str | None:
+    """Digest of (path, size, mtime_ns) of every rule file in ``dirs`` plus ``extra``; None if a
+    folder is missing (the real load then reports it)."""
+    h = hashlib.sha256(extra.encode())
+    for d in dirs:
+        if not d.is_dir():
+            return None
+        h.update(f"\0dir:{d.resolve()}".encode())
+        for p in sorted(d.rglob("*")):
+            if p.suffix in (".yml", ".yaml") and p.is_file():
+                st = p.stat()
+                h.update(f"\0{p.relative_to(d).as_posix()}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+_VERSION_CACHE_SIZE = 16
+
+
+def _version_cache(key: str, value: str | None = None) -> str | None:
+    """Get (``value`` None) or put the version string cached under ``key`` (user cache dir)."""
+    from docreview.nlp import cache_dir
+
+    path = cache_dir() / "batch-rule-versions.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data if isinstance(data, list) else []
+    except (OSError, ValueError):
+        entries = []
+    entries = [e for e in entries if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)]
+    if value is None:
+        return next((v for k, v in entries if k == key), None)
+    entries = [[key, value], *[e for e in entries if e[0] != key]][:_VERSION_CACHE_SIZE]
+    try:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value
 
 
 def version_hash(key: str) -> str:

@@ -24,6 +24,7 @@ GUARDS = (
     "referral",  # 依法处理、由…依照有关法律法规处罚、移送…处理
     "government_subject",  # the subject of the duty is a government body
     "private_subject",  # the actor is a private party (经营者收取服务费 is pricing, not a public fee)
+    "private_charge",  # a private party charges and the clause sets no amount: market pricing, not a fee
     "government_target",  # the target of 通报批评/处分 is a government unit or its staff
     "scope_clause",  # 本市行政区域内…适用本办法 (scope/definition/purpose clauses)
     "condition_clause",  # the match only describes the conduct a penalty clause sanctions (……的，处……)

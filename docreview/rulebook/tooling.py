@@ -19,6 +19,7 @@ _GUARD_ZH = {
     "referral": "只指引上位法处理（依法处理、由……依照有关法律法规处罚）",
     "government_subject": "义务主体是行政机关",
     "private_subject": "行为主体是经营者等私主体（市场价格行为）",
+    "private_charge": "经营者等私主体收费且条款未规定数额（市场价格行为）",
     "government_target": "对象是行政机关或其工作人员（内部管理）",
     "scope_clause": "适用范围、目的、定义条款",
     "condition_clause": "只是罚则中描述的违法行为（……的，由……处……）",
