@@ -17,7 +17,8 @@ from docreview.model import Statute, Token
 
 MODALS = (
     "应当", "必须", "须", "需", "应", "均应", "务必", "不得", "禁止", "严禁", "一律", "要求", "需要",
-    "方可", "才能", "不准", "不能", "责令", "要", "需经", "须经",
+    "方可", "才能", "不准", "不能", "责令", "要", "需经", "须经", "还要", "还应当", "还须", "还需", "也要",
+    "也应当", "均须", "均要", "须要",
 )
 PRIVATE_WORDS = frozenset("""
 公民 个人 居民 村民 市民 群众 业主 租户 承租人 出租人 房屋所有权人 所有权人 产权人 法人 其他组织 企业 公司 经营者 经营户
@@ -27,7 +28,7 @@ PRIVATE_WORDS = frozenset("""
 家长 监护人 外来人员 流动人员 外地人员 外来务工人员 务工人员 劳动者 职工 员工 求职者 旅客 乘客 消费者 养殖户 种植户 农户
 市场主体 销售者 生产者 供应商 投标人 竞买人 承包人 承包商 使用人 经营单位 使用单位 排污单位 产生者 所有人 管理人 业户 店主
 网约车 车辆 机动车 非机动车 船舶 司机 外卖骑手 快递员 商家 平台 平台经营者 电子商务平台经营者 任何单位 任何个人 单位和个人 组织和个人 个人和单位
-被征收人 被拆迁人 寄件人 收件人 养犬人 饲养人 住户 租住人 入住人 求助人 适龄儿童 儿童 父母 教师 医生 律师 新市民 外来人口 人员 申报人 报名者 考生 受助人 救助对象 承运人 托运人 寄递企业 医疗机构 民办医疗机构 养老机构 幼儿园
+供水单位 供电单位 供气单位 供热单位 供水企业 供电企业 供气企业 供热企业 燃气企业 燃气经营者 骑手 配送员 快递员 外卖员 网约配送员 保洁员 保安员 被征收人 被拆迁人 寄件人 收件人 养犬人 饲养人 住户 租住人 入住人 求助人 适龄儿童 儿童 父母 教师 医生 律师 新市民 外来人口 人员 申报人 报名者 考生 受助人 救助对象 承运人 托运人 寄递企业 医疗机构 民办医疗机构 养老机构 幼儿园
 """.split())
 GOV_WORDS = frozenset("""
 人民政府 政府 管委会 管理委员会 街道办事处 街道办 街道 乡镇 乡镇人民政府 镇政府 乡政府 部门 有关部门 相关部门 主管部门 职能部门
@@ -51,11 +52,15 @@ _CITE_RE = re.compile(
 _BEYOND_RE = re.compile(r"还应当|还须|还需|还应|另须|另行(?:缴纳|提交|提供|取得|办理)|此外|并须另|同时还|除[^，。；]{0,30}外[，]?还")
 _SELF_REF = re.compile(r"^(?:本|此)(?:办法|规定|细则|通知|意见|方案|决定|实施细则|实施办法|条例)")
 _NEG_RE = re.compile(
-    r"(?:不作为|不得作为|不再作为|不列为|不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|杜绝|防止|避免|不收取|"
+    r"(?:不作为|不得作为|不再作为|不列为|不得|不准|不应|不能|不再|严禁|禁止|取消|免收|免于|免予|免除|免征|减免|无需|无须|不需要|不需|不予|不另|一律不|杜绝|防止|避免|不收取|停止收取|停止征收|一律停止|"
     r"不向|未经[^，。；]{0,20}不得(?=[^，。；]{0,3}(?:收取|要求|向)))"
 )
 COLLECT_RE = re.compile(r"收取|计收|加收|收费|收")
 AMOUNT_RE = re.compile(r"[0-9一二三四五六七八九十百千万两]+(?:元|角)|百分之|[0-9]%|每[^，。；]{0,6}?收取")
+_LEAD_NEG_RE = re.compile(
+    r"(?:不得|禁止|严禁|停止|取消|废止|不再|免收|免除|清理|一律停止)[^：]{0,25}?(?:下列|以下)|"
+    r"(?:下列|以下)[^：]{0,25}?(?:不得|禁止|严禁|停止|取消|废止|不再|免收|免除|清理)"
+)
 _NEG_IN_MATCH = re.compile(r"^(?:免|减免|不再|无需|无须|不收)")
 _SOFT_RE = re.compile(r"鼓励|引导|支持|倡导|提倡|自愿|可自愿|可以|可根据|可按|可结合|可自行|可选择|欢迎|推荐|宜|积极|倡议|原则上可")
 _REFERRAL_RE = re.compile(
@@ -100,7 +105,12 @@ def negated(before: str, match: str) -> bool:
     """A negation/protection cue right before the match (same segment) or at its start."""
     seg = re.split(r"[，。；：]", before)[-1]
     tail = seg[-40:]
-    return bool(_NEG_RE.search(tail) or _NEG_IN_MATCH.match(match) or re.search(r"(?:无|不|免|勿)$", seg))
+    if _NEG_RE.search(tail) or _NEG_IN_MATCH.match(match) or re.search(r"(?:无|不|免|勿)$", seg):
+        return True
+    # a list whose lead-in negates every item: 采购人不得有下列行为：（一）…；对下列收费一律停止收取：
+    lead = before.rsplit("：", 1)[0] if "：" in before else ""
+    lead = re.split(r"[。；]", lead)[-1]
+    return bool(lead and _LEAD_NEG_RE.search(lead))
 
 
 def soft_wording(before: str) -> bool:
@@ -266,8 +276,8 @@ def modal_before(tokens: Sequence[Token], start: int, floor: int) -> Token | Non
 def modal_in(tokens: Sequence[Token], start: int, end: int) -> Token | None:
     """The first modal token inside ``[start, end)`` (multi-token modals like 均/应 allowed)."""
     for i, t in enumerate(tokens):
-        if t.start < start or t.start >= end:
-            continue
+        if t.end <= start or t.start >= end:
+            continue  # a modal token may start just before the match (还要 + 提交…)
         if t.text in MODALS:
             return t
         if i + 1 < len(tokens) and t.text + tokens[i + 1].text in MODALS:

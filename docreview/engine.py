@@ -21,7 +21,7 @@ from docreview import checks
 from docreview.errors import E_TIMEOUT, DocreviewError
 from docreview.model import Finding, Location, Statute, Token
 from docreview.rulebook.loader import Rulebook
-from docreview.rulebook.regexguard import required_literals
+from docreview.rulebook.regexguard import required_literal_sets
 from docreview.rulebook.schema import Rule
 
 DEFAULT_TIMEOUT = 10.0  # seconds of matching per document
@@ -81,7 +81,8 @@ class _Compiled:
     requires: list[Any]
     exceptions: list[Any]  # compiled regex or None, parallel to rule.exceptions
     literals: frozenset[str] | None  # None: always a candidate
-    pattern_literals: list[frozenset[str] | None] = field(default_factory=list)
+    # per pattern: literal sets that must ALL be present (one string of each), or None
+    pattern_literals: list[list[frozenset[str]] | None] = field(default_factory=list)
 
 
 def _compile_rule(rule: Rule) -> _Compiled:
@@ -89,16 +90,18 @@ def _compile_rule(rule: Rule) -> _Compiled:
 
     pats: list[Any] = []
     lits: set[str] | None = set()
-    per: list[frozenset[str] | None] = []
+    per: list[list[frozenset[str]] | None] = []
     for p in rule.patterns:
         if p.kind == "regex":
             pats.append(regex.compile(p.regex, regex.V0))
-            pl = required_literals(p.regex)
+            sets = required_literal_sets(p.regex)
         else:
             specs = [dict(s) for s in p.tokens]
             pats.append(("tokens", specs))
-            pl = _token_literals(specs)
-        per.append(frozenset(pl) if pl else None)
+            tl = _token_literals(specs)
+            sets = [tl] if tl else None
+        per.append(sets)
+        pl = max(sets, key=lambda s: (min(map(len, s)), -len(s))) if sets else None
         if pl is None or lits is None:
             lits = None
         else:
@@ -129,9 +132,10 @@ def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
         comp = _compiled(book)
         owners: dict[str, list[tuple[str, int]]] = {}
         for r in rules:
-            for i, pl in enumerate(comp[r.id].pattern_literals):
-                for lit in pl or ():
-                    owners.setdefault(lit, []).append((r.id, i))
+            for i, sets in enumerate(comp[r.id].pattern_literals):
+                for k, lits in enumerate(sets or ()):
+                    for lit in lits:
+                        owners.setdefault(lit, []).append((r.id, i, k))
         auto = ahocorasick.Automaton()
         for lit, ids in owners.items():
             auto.add_word(lit, (len(lit), tuple(ids)))
@@ -360,12 +364,12 @@ def run_rules(
                     findings.append(_finding(rule, doc, s, e, vals, None))
             continue
         c = comp[rule.id]
-        # per pattern: None = always a candidate, [] = cannot match this document
+        # per pattern: None = always a candidate, else one hit list per required literal set
         lit_hits: list = [None] * len(c.patterns)
         if prefilter:
-            lit_hits = [None if pl is None else hits.get((rule.id, i), [])
-                        for i, pl in enumerate(c.pattern_literals)]
-            if all(h is not None and not h for h in lit_hits):
+            lit_hits = [None if sets is None else [hits.get((rule.id, i, k), []) for k in range(len(sets))]
+                        for i, sets in enumerate(c.pattern_literals)]
+            if all(h is not None and not all(h) for h in lit_hits):
                 continue
         skip = {doc.sentence_at(f.start) for f in findings} if rule.fallback else set()
         try:
@@ -384,16 +388,21 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     units = _units(doc, rule.scope)
     starts = [u[0] for u in units]
     per_pattern: list[set[int] | None] = []
-    for h in lit_hits:
-        if h is None:
+    for sets in lit_hits:
+        if sets is None:
             per_pattern.append(None)
             continue
-        js: set[int] = set()
-        for s, n in h:
-            j = bisect.bisect_right(starts, s) - 1
-            if j >= 0 and s + n <= units[j][1]:
-                js.add(j)
-        per_pattern.append(js)
+        cand: set[int] | None = None
+        for h in sets:  # a unit must contain a literal of every required set
+            js: set[int] = set()
+            for s, n in h:
+                j = bisect.bisect_right(starts, s) - 1
+                if j >= 0 and s + n <= units[j][1]:
+                    js.add(j)
+            cand = js if cand is None else cand & js
+            if not cand:
+                break
+        per_pattern.append(cand or set())
     if all(pp is not None for pp in per_pattern):
         todo = sorted(set().union(*per_pattern))
     else:

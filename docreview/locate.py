@@ -18,9 +18,9 @@ BODY_LABEL = "正文"  # inside the body but outside any unit (e.g. an attachmen
 
 @functools.lru_cache(maxsize=256)
 def _cn(n: int) -> str:
-    import cn2an
+    from docreview.cnnum import an2cn
 
-    return cn2an.an2cn(n)
+    return an2cn(n)
 
 
 def _start(x: Article | Chapter | Item | Section) -> int:

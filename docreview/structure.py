@@ -39,20 +39,17 @@ _NUM = rf"[0-9{_CN_NUM}]+"
 @functools.lru_cache(maxsize=512)
 def cn_int(s: str) -> int:
     """第二十三条 → 23: Arabic or Chinese numerals (十, 一百零一, 两) to int."""
-    s = s.strip()
-    if s.isdigit():
-        return int(s)
-    import cn2an
+    from docreview.cnnum import cn2int
 
-    return int(cn2an.cn2an(s.replace("○", "〇"), "smart"))
+    return cn2int(s)
 
 
 @functools.lru_cache(maxsize=512)
 def int_cn(n: int) -> str:
     """23 → 二十三 (labels in the form reviewers cite)."""
-    import cn2an
+    from docreview.cnnum import an2cn
 
-    return cn2an.an2cn(n)
+    return an2cn(n)
 
 
 # --------------------------------------------------------------------------- patterns (normalised text)

@@ -11,7 +11,7 @@ import pytest
 from docreview.config import Config
 from docreview.errors import DocreviewError
 from docreview.rulebook import load_rulebook
-from docreview.rulebook.regexguard import backtracking_problem, required_literals
+from docreview.rulebook.regexguard import backtracking_problem, required_literal_sets, required_literals
 
 GOOD = textwrap.dedent("""\
     id: XX01
@@ -65,6 +65,11 @@ def test_required_literals_are_necessary() -> None:
     assert required_literals(r"收取[^，。；]{0,10}费") == {"收取"}
     assert required_literals(r"[^，]{0,3}") is None
     assert required_literals(r"(?:a|[^x])b?") is None
+    sets = required_literal_sets(r"(?:推行|建立)[^，]{0,9}(?:审批|许可)(?:制度|管理)")
+    assert frozenset({"审批", "许可"}) in sets and frozenset({"制度", "管理"}) in sets
+    text = "推行市场准入许可管理"
+    assert all(any(lit in text for lit in st) for st in sets)
+    assert required_literal_sets(r"(?<!加)处[^，]{0,9}罚款") == [frozenset({"处"}), frozenset({"罚款"})]
 
 
 def test_catastrophic_rule_refused_with_e202(tmp_path: Path) -> None:

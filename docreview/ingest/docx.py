@@ -291,13 +291,13 @@ def _letters(n: int) -> str:
 @functools.lru_cache(maxsize=4096)
 def format_number(n: int, fmt: str) -> str:
     """Format counter ``n`` in Word numFmt ``fmt`` (chineseCounting 11 → 十一, decimalFullWidth 3 → ３)."""
-    import cn2an
+    from docreview.cnnum import an2cn
 
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
                "koreanCounting", "ideographLegalTraditional") or fmt == "taiwaneseCountingThousand":
-        return cn2an.an2cn(n, "low") if n >= 0 else str(n)
+        return an2cn(n, "low") if n >= 0 else str(n)
     if fmt in ("chineseLegalSimplified", "japaneseLegal"):
-        return cn2an.an2cn(n, "up") if n >= 0 else str(n)
+        return an2cn(n, "up") if n >= 0 else str(n)
     if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
         return "".join(_DIGITS_ZH[int(d)] for d in str(n)) if n >= 0 else str(n)
     if fmt == "ideographTraditional":
@@ -475,10 +475,8 @@ class NumberingState:
         return lvl.start if lvl is not None else 0
 
 
-def _para_numbering(ppr, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
-    """(numId, ilvl) attached to a paragraph (``ppr`` = its w:pPr or None) directly or through its style chain."""
-    style_id = _val(_child(ppr, W + "pStyle")) if ppr is not None else None
-    numpr = _child(ppr, W + "numPr") if ppr is not None else None
+def _para_numbering(style_id: str | None, numpr, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
+    """(numId, ilvl) attached to a paragraph (its w:pStyle value and w:numPr) directly or via its style chain."""
     num_id = ilvl = None
     if numpr is not None:
         num_id = _val(_child(numpr, W + "numId"))
@@ -541,9 +539,14 @@ def body_blocks(
         nonlocal doc_pos
         label = suffix = ""
         ppr = _child(p, W + "pPr")
+        props: dict = {}  # first child of w:pPr per tag (as ppr.find(tag) would return)
+        if ppr is not None:
+            for ch in ppr:
+                props.setdefault(ch.tag, ch)
+        style_id = _val(props.get(W + "pStyle"))
         num = None
         if numbered and (ppr is not None or styles.by_id):
-            num = _para_numbering(ppr, styles, state)
+            num = _para_numbering(style_id, props.get(W + "numPr"), styles, state)
         if num is not None:
             label, suffix = state.label(*num)
         prefix = label + suffix
@@ -555,8 +558,7 @@ def body_blocks(
                 spans.append(RunSpan(pos, pos + len(txt), rn))
                 parts.append(txt)
                 pos += len(txt)
-        style_id = _val(_child(ppr, W + "pStyle")) if ppr is not None else None
-        jc = _val(_child(ppr, W + "jc")) if ppr is not None else None
+        jc = _val(props.get(W + "jc"))
         info = style_info.get(style_id)
         if info is None:
             style_name, style_jc = "", None

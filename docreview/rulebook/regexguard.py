@@ -202,6 +202,35 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return _lits(list(tree))
 
 
+def required_literal_sets(pattern: str) -> list[frozenset[str]] | None:
+    """All literal sets along the top-level sequence: every match contains one string of EACH set.
+
+    A conjunctive, stronger prefilter than :func:`required_literals`; None when nothing is certain.
+    """
+    tree = parse(pattern)
+    if tree.state.flags & (C.SRE_FLAG_IGNORECASE | getattr(C, "SRE_FLAG_VERBOSE", 0)):
+        return None
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in list(tree):
+        if op == C.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            out.append(frozenset(["".join(run)]))
+            run = []
+        s = _node(op, av)
+        if s and all(s):
+            out.append(s)
+    if run:
+        out.append(frozenset(["".join(run)]))
+    uniq: list[frozenset[str]] = []
+    for s in out:
+        if s not in uniq:
+            uniq.append(s)
+    return uniq or None
+
+
 def _quality(s: frozenset[str]) -> tuple[int, int]:
     return (min(len(x) for x in s), -len(s))
 

@@ -71,6 +71,8 @@ def show_text(rule: Rule) -> str:
               f"  {b.law}{b.article}：{b.quote}" for b in rule.basis]
     if rule.missing:
         lines.append(f"文件级检查：{rule.missing}")
+    if rule.fallback:
+        lines.append("兜底规则：只在没有其他规则报告的句子上报告")
     if rule.patterns:
         lines.append("匹配模式：")
         lines += [f"  - {p.source}" for p in rule.patterns]
