@@ -140,6 +140,12 @@ def run_check(
 
     if results and (opinion or annotate):
         res = results[0]
+        for out in (opinion, annotate):
+            if out is not None:
+                try:
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise DocreviewError(E_OUTPUT, str(out), f"无法创建输出目录：{exc.strerror}") from None
         if opinion:
             from docreview.opinion import build_opinion
             from docreview.report.word import write_opinion
