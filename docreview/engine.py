@@ -22,7 +22,7 @@ from docreview.errors import E_TIMEOUT, DocreviewError
 from docreview.model import Finding, Location, Statute, Token
 from docreview.rulebook.loader import Rulebook
 from docreview.rulebook.regexguard import required_literal_sets
-from docreview.rulebook.schema import Rule
+from docreview.rulebook.schema import Rule, token_spec
 
 DEFAULT_TIMEOUT = 10.0  # seconds of matching per document
 _SENT_END = re.compile(r"[。！？!?]+|\n")
@@ -77,7 +77,7 @@ def split_sentences(norm: str, start: int, end: int) -> list[tuple[int, int]]:
 
 @dataclass
 class _Compiled:
-    patterns: list[Any]  # regex.Pattern or ("tokens", specs)
+    patterns: list[Any]  # regex.Pattern or ("tokens", Matcher key)
     requires: list[Any]
     exceptions: list[Any]  # compiled regex or None, parallel to rule.exceptions
     literals: frozenset[str] | None  # None: always a candidate
@@ -91,15 +91,13 @@ def _compile_rule(rule: Rule) -> _Compiled:
     pats: list[Any] = []
     lits: set[str] | None = set()
     per: list[list[frozenset[str]] | None] = []
-    for p in rule.patterns:
+    for i, p in enumerate(rule.patterns):
         if p.kind == "regex":
             pats.append(regex.compile(p.regex, regex.V0))
             sets = required_literal_sets(p.regex)
         else:
-            specs = [dict(s) for s in p.tokens]
-            pats.append(("tokens", specs))
-            tl = _token_literals(specs)
-            sets = [tl] if tl else None
+            pats.append(("tokens", _token_key(rule.id, i)))
+            sets = _token_literal_sets([token_spec(t) for t in p.tokens]) or None
         per.append(sets)
         pl = max(sets, key=lambda s: (min(map(len, s)), -len(s))) if sets else None
         if pl is None or lits is None:
@@ -148,60 +146,64 @@ def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
 # --------------------------------------------------------------------------- token patterns
 
 
-def _token_literals(specs: list[dict]) -> frozenset[str] | None:
+def _token_key(rule_id: str, i: int) -> str:
+    return f"{rule_id}#{i}"
+
+
+def _token_literal_sets(specs: list[dict]) -> list[frozenset[str]]:
+    """One literal set per token that must occur (no ``? * !``) and names its exact text(s).
+
+    Every match contains one string of each set, so they feed the Aho-Corasick prefilter. LOWER
+    values count only when they have no case (Chinese), since the prefilter is case-sensitive.
+    """
+    out = []
     for s in specs:
         if s.get("OP") in ("?", "*", "!"):
             continue
-        t = s.get("TEXT", s.get("ORTH"))
-        if isinstance(t, str):
-            return frozenset([t])
-        if isinstance(t, tuple):  # frozen dict {IN: [...]}
-            d = dict(t)
-            if "IN" in d and all(isinstance(x, str) and x for x in d["IN"]):
-                return frozenset(d["IN"])
-    return None
+        for attr in ("TEXT", "ORTH", "LOWER"):
+            v = s.get(attr)
+            if isinstance(v, dict):
+                v = v.get("IN")
+            words = [v] if isinstance(v, str) else v if isinstance(v, list) else None
+            if words and (attr != "LOWER" or all(w.lower() == w.upper() for w in words)):
+                out.append(frozenset(words))
+                break
+    return out
 
 
-def _token_ok(spec: dict, tok: Token) -> bool:
-    t = spec.get("TEXT", spec.get("ORTH"))
-    if t is None:
-        return True
-    if isinstance(t, str):
-        return tok.text == t
-    d = dict(t)
-    if "IN" in d:
-        return tok.text in d["IN"]
-    if "NOT_IN" in d:
-        return tok.text not in d["NOT_IN"]
-    if "REGEX" in d:
-        return re.search(d["REGEX"], tok.text) is not None
-    return False
+def _token_matcher(book: Rulebook, vocab: Any) -> tuple[Any, dict[int, str]]:
+    """One spaCy ``Matcher`` with every token pattern of ``book`` on ``vocab`` (cached on the book).
+
+    Returns the matcher and its match-id → key map. The cache is dropped when the book is pickled.
+    """
+    key = ("token_matcher", id(vocab))
+    got = book._cache.get(key)
+    if got is None or got[0] is not vocab:
+        from spacy.matcher import Matcher
+
+        matcher = Matcher(vocab)
+        ids: dict[int, str] = {}
+        for r in book.rules:
+            for i, p in enumerate(r.patterns):
+                if p.kind == "tokens":
+                    k = _token_key(r.id, i)
+                    matcher.add(k, [[token_spec(t) for t in p.tokens]], greedy="LONGEST")
+                    ids[vocab.strings[k]] = k
+        got = book._cache[key] = (vocab, matcher, ids)
+    return got[1], got[2]
 
 
-def _match_tokens(specs: list[dict], toks: list[Token], i: int, j: int = 0) -> int | None:
-    """Index after the match of ``specs[j:]`` starting at token ``i``, or None (small backtracking)."""
-    if j == len(specs):
-        return i
-    spec = specs[j]
-    op = spec.get("OP", "1")
-    if op == "!":
-        if i < len(toks) and _token_ok(spec, toks[i]):
-            return None
-        return _match_tokens(specs, toks, i + 1, j + 1) if i < len(toks) else None
-    if op in ("?", "*", "+"):
-        hi = 1 if op == "?" else 8
-        lo = 1 if op == "+" else 0
-        k = 0
-        while k < hi and i + k < len(toks) and _token_ok(spec, toks[i + k]):
-            k += 1
-        for n in range(k, lo - 1, -1):
-            r = _match_tokens(specs, toks, i + n, j + 1)
-            if r is not None:
-                return r
-        return None
-    if i < len(toks) and _token_ok(spec, toks[i]):
-        return _match_tokens(specs, toks, i + 1, j + 1)
-    return None
+def _segmenter_vocab(book: Rulebook, segmenter: Any) -> Any:
+    """The vocab of ``segmenter.nlp`` (docreview.nlp.Segmenter), else a blank one for the book."""
+    nlp = getattr(segmenter, "nlp", None)
+    if nlp is not None:
+        return nlp.vocab
+    vocab = book._cache.get("vocab")
+    if vocab is None:
+        from spacy.vocab import Vocab
+
+        vocab = book._cache["vocab"] = Vocab()
+    return vocab
 
 
 # --------------------------------------------------------------------------- document context
@@ -220,6 +222,32 @@ class _Doc:
     _starts: list[int] = field(default_factory=list)
     _tokens: dict = field(default_factory=dict)
     _parties: dict = field(default_factory=dict)
+    book: Any = None  # the Rulebook (its spaCy Matcher for token patterns)
+    _token_hits: dict = field(default_factory=dict)
+
+    def token_hits(self, s: int, e: int) -> dict[str, list[tuple[int, int]]]:
+        """Token-pattern matches in sentence ``[s, e)``: Matcher key → document spans, in order.
+
+        One spaCy Doc (built from our jieba tokens) and one Matcher call per sentence.
+        """
+        key = (s, e)
+        got = self._token_hits.get(key)
+        if got is None:
+            got = self._token_hits[key] = {}
+            toks = self.tokens(s, e)
+            if toks:
+                vocab = _segmenter_vocab(self.book, self.segmenter)
+                matcher, ids = _token_matcher(self.book, vocab)
+                make = getattr(self.segmenter, "doc", None)
+                if make is not None and getattr(self.segmenter, "nlp", None) is not None:
+                    sdoc = make(toks)
+                else:
+                    from spacy.tokens import Doc
+
+                    sdoc = Doc(vocab, words=[t.text for t in toks], spaces=[False] * len(toks))
+                for mid, a, b in sorted(matcher(sdoc), key=lambda m: (m[1], -m[2])):
+                    got.setdefault(ids[mid], []).append((toks[a].start, toks[b - 1].end))
+        return got
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._starts, pos) - 1
@@ -336,7 +364,7 @@ def run_rules(
     norm = normalize(statute.text)
     bs, be = _body(statute)
     on = statute.dates.published or statute.dates.signed or today or date.today()
-    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout, _lawref(book), on)
+    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout, _lawref(book), on, book=book)
     doc.sentences = split_sentences(norm, bs, be)
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
@@ -429,20 +457,12 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
 
 def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, active: list[int]):
     for pat in (c.patterns[i] for i in active):
-        if isinstance(pat, tuple):  # token pattern: per sentence inside the unit
-            specs = pat[1]
+        if isinstance(pat, tuple):  # token pattern: spaCy Matcher per sentence inside the unit
+            key = pat[1]
             for s, e in doc.sentences:
-                if s < us or s >= ue:
-                    continue
-                toks = doc.tokens(s, e)
-                i = 0
-                while i < len(toks):
-                    j = _match_tokens(specs, toks, i)
-                    if j is not None and j > i:
-                        yield _Hit(toks[i].start, toks[j - 1].end, ())
-                        i = j
-                    else:
-                        i += 1
+                if us <= s < ue:
+                    for a, b in doc.token_hits(s, e).get(key, ()):
+                        yield _Hit(a, b, ())
             continue
         try:
             for m in pat.finditer(sub, timeout=doc.remaining(rule)):

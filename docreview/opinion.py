@@ -150,8 +150,11 @@ def basis_text(f: Finding) -> str:
     return "；".join(ref.text for ref in collect_bases([f]))
 
 
-def collect_bases(findings: Iterable[Finding]) -> tuple[BasisRef, ...]:
-    """Laws cited by the findings, de-duplicated, articles merged per law, first-cited order."""
+def collect_bases(findings: Iterable[Finding], *, sort_articles: bool = False) -> tuple[BasisRef, ...]:
+    """Laws cited by the findings, de-duplicated, articles merged per law, laws in first-cited order.
+
+    Articles keep the rule's order (main prohibition first) unless ``sort_articles`` (the 审核依据 list).
+    """
     order: dict[str, list[str]] = {}
     for f in findings:
         for b in f.basis:
@@ -162,7 +165,24 @@ def collect_bases(findings: Iterable[Finding]) -> tuple[BasisRef, ...]:
             art = format_article(b.article)
             if art and art not in arts:
                 arts.append(art)
+    if sort_articles:
+        order = {law: sorted(arts, key=_article_key) for law, arts in order.items()}
     return tuple(BasisRef(law, tuple(arts)) for law, arts in order.items())
+
+
+def _article_key(article: str) -> tuple[int, str]:
+    """Sort 第九条 before 第十条第四款 before 第十三条; unnumbered references last, as written."""
+    import re
+
+    from docreview.structure import cn_int
+
+    m = re.match(r"第([零〇一二三四五六七八九十百千\d]+)条", article)
+    if not m:
+        return (10**6, article)
+    try:
+        return (cn_int(m[1]), article)
+    except (ValueError, KeyError):
+        return (10**6, article)
 
 
 def _is_document_level(loc: Location) -> bool:
@@ -289,7 +309,7 @@ def build_opinion(
         rule_count=rule_count,
         categories=tuple(CATEGORY_ZH.get(c, c) for c in categories),
         counts=counts,
-        bases=collect_bases(sorted(result.findings, key=lambda f: (f.start, f.end))),
+        bases=collect_bases(sorted(result.findings, key=lambda f: (f.start, f.end)), sort_articles=True),
         groups=group_findings(result.findings),
         conclusion=conclusion,
         conclusion_text=_CONCLUSION_TEXT[conclusion],

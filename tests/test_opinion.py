@@ -237,3 +237,16 @@ def test_notice_style_sections_group_by_top_heading():
     groups = group_findings(fs)
     assert [(g.heading, [r.location for r in g.rows]) for g in groups] == [
         ("二、", ["二、（一）", "二、（三）"]), ("三、", ["三、"])]
+
+
+def test_review_basis_list_sorts_articles_numerically() -> None:
+    from docreview.model import Basis, Finding, Location
+    from docreview.opinion import collect_bases
+
+    def f(*arts: str) -> Finding:
+        return Finding("CO01", "t", "coercion", "error", Location(), "q", 0, 1, "m", "s",
+                       tuple(Basis("中华人民共和国行政强制法", a, "") for a in arts), "fp")
+
+    refs = collect_bases([f("第十条第四款", "第九条"), f("第十三条"), f("第十二条")], sort_articles=True)
+    assert refs[0].articles == ("第九条", "第十条第四款", "第十二条", "第十三条")
+    assert collect_bases([f("第十条第四款", "第九条")])[0].articles == ("第十条第四款", "第九条")

@@ -3,6 +3,10 @@
 ``yaml.safe_load`` only; nothing from YAML is executed. Every problem is a DocreviewError with one
 Chinese line naming the file and the key path (E200 YAML, E201 schema, E202 regex, E203 duplicate id,
 E204 unknown id in config overrides, E205 missing folder).
+
+Shared word lists: a ``lexicons.yml`` at the root of a rules folder defines named lists that rule
+regexes reference as ``{{NAME}}`` (see :mod:`docreview.rulebook.lexicon`); they are expanded before
+the regex is compiled and checked, and they are part of :attr:`Rulebook.version`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +29,16 @@ from docreview.errors import (
     E_RULE_YAML,
     DocreviewError,
 )
+from docreview.rulebook.lexicon import (
+    LEXICON_FILES,
+    Lexicons,
+    expand,
+    lexicon_file,
+    merge_lexicons,
+    parse_lexicons,
+)
 from docreview.rulebook.regexguard import backtracking_problem
-from docreview.rulebook.schema import SCHEMA_VERSION, Rule, RuleModel, to_rule
+from docreview.rulebook.schema import SCHEMA_VERSION, Rule, RuleModel, to_rule, tokens_problem
 
 if TYPE_CHECKING:
     from docreview.config import Config
@@ -112,8 +125,35 @@ def compile_checked(pattern: str, where: str, key: str):
     return compiled
 
 
-def load_rule_file(path: Path) -> Rule:
-    """Parse, validate and check one rule file."""
+def load_lexicons(folder: Path) -> dict[str, tuple[str, ...]]:
+    """The named word lists of ``folder/lexicons.yml`` (empty when there is none)."""
+    f = lexicon_file(folder)
+    if f is None:
+        return {}
+    where = _display(f)
+    try:
+        text = f.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        raise DocreviewError(E_RULE_YAML, where, "无法以 UTF-8 读取词表文件") from None
+    return parse_lexicons(text, where)
+
+
+def shipped_lexicons() -> dict[str, tuple[str, ...]]:
+    return load_lexicons(shipped_dir())
+
+
+def _expand_rule(rule: Rule, lexicons: Lexicons, where: str) -> Rule:
+    """``{{NAME}}`` references in the rule's regexes replaced by the lexicon alternations."""
+    pats = tuple(replace(p, regex=expand(p.regex, lexicons, where, f"patterns.{i}.regex"))
+                 if p.kind == "regex" else p for i, p in enumerate(rule.patterns))
+    reqs = tuple(expand(r, lexicons, where, f"requires.{i}") for i, r in enumerate(rule.requires))
+    excs = tuple(replace(e, regex=expand(e.regex, lexicons, where, f"exceptions.{i}.regex"))
+                 if e.regex else e for i, e in enumerate(rule.exceptions))
+    return replace(rule, patterns=pats, requires=reqs, exceptions=excs)
+
+
+def load_rule_file(path: Path, lexicons: Mapping[str, tuple[str, ...]] | None = None) -> Rule:
+    """Parse, validate and check one rule file (``lexicons`` default: the shipped ones)."""
     import yaml
     from pydantic import ValidationError
 
@@ -139,7 +179,14 @@ def load_rule_file(path: Path) -> Rule:
         raise _schema_error(where, exc) from None
     if model.id != path.stem:
         raise DocreviewError(E_RULE_SCHEMA, where, f"id {model.id} 与文件名 {path.stem} 不一致")
+    for i, p in enumerate(model.patterns):
+        if p.tokens is not None:
+            bad = tokens_problem(p.tokens)
+            if bad:
+                key = f"patterns.{i}.tokens" + (f".{bad[0]}" if bad[0] else "")
+                raise DocreviewError(E_RULE_SCHEMA, where, f"{key} 无效：{bad[1]}")
     rule = to_rule(model, where)
+    rule = _expand_rule(rule, shipped_lexicons() if lexicons is None else lexicons, where)
     for i, p in enumerate(rule.patterns):
         if p.kind == "regex":
             compile_checked(p.regex, where, f"patterns.{i}.regex")
@@ -152,7 +199,8 @@ def load_rule_file(path: Path) -> Rule:
 
 
 def rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+    return sorted(p for p in folder.rglob("*")
+                  if p.suffix in (".yml", ".yaml") and p.name not in LEXICON_FILES and p.is_file())
 
 
 def load_rulebook(
@@ -172,9 +220,16 @@ def load_rulebook(
     rules: list[Rule] = []
     by_id: dict[str, str] = {}
     digest = hashlib.sha256(f"schema:{SCHEMA_VERSION}\n".encode())
+    lexicons: dict[str, tuple[str, ...]] = {}
+    lex_dirs = [shipped_dir()] + [d for d in seen_dirs if d.resolve() != shipped_dir()]
+    for d in lex_dirs:  # the shipped word lists are available to user rules too
+        lex = lexicon_file(d)
+        if lex is not None:
+            lexicons = merge_lexicons(lexicons, load_lexicons(d), _display(lex))
+            digest.update(b"lexicons\0" + lex.read_bytes() + b"\0")
     for d in seen_dirs:
         for f in rule_files(d):
-            rule = load_rule_file(f)
+            rule = load_rule_file(f, lexicons)
             if rule.id in by_id:
                 raise DocreviewError(E_RULE_DUP, rule.path, f"规则编号 {rule.id} 与 {by_id[rule.id]} 重复")
             by_id[rule.id] = rule.path

@@ -211,6 +211,70 @@ def _freeze_token(spec: dict) -> tuple:
         if isinstance(v, dict) else v)) for k, v in spec.items()))
 
 
+TOKEN_ATTRS = ("TEXT", "ORTH", "LOWER")  # token attributes a ``tokens`` pattern may test
+TOKEN_PREDICATES = ("IN", "NOT_IN", "REGEX")
+TOKEN_OPS = ("?", "*", "+", "!")
+
+
+def token_spec(frozen: tuple) -> dict:
+    """The spaCy Matcher token dict of a frozen token spec (inverse of ``_freeze_token``)."""
+    out: dict = {}
+    for k, v in frozen:
+        if isinstance(v, tuple) and v and all(isinstance(x, tuple) and len(x) == 2 for x in v):
+            v = {a: list(b) if isinstance(b, tuple) else b for a, b in v}
+        out[k] = v
+    return out
+
+
+def token_problem(spec: object) -> tuple[str, str] | None:
+    """(key, problem) when ``spec`` is outside the supported subset of spaCy's token syntax, else None.
+
+    Supported: ``{TEXT|ORTH|LOWER: str}`` or ``{TEXT|ORTH|LOWER: {IN|NOT_IN: [str…]} | {REGEX: str}}``,
+    plus ``OP: ? * + !``. A token without attribute matches any token.
+    """
+    if not isinstance(spec, dict):
+        return "", "每个词元须是键值映射，如 {TEXT: 应当}"
+    for k, v in spec.items():
+        if k == "OP":
+            if v not in TOKEN_OPS:
+                return "OP", f"只能是 {' '.join(TOKEN_OPS)}，不能是 {v!r}"
+            continue
+        if k not in TOKEN_ATTRS:
+            return str(k), f"不是可用的词元属性（可用：{'、'.join(TOKEN_ATTRS)}、OP）"
+        if isinstance(v, str):
+            if not v:
+                return str(k), "不能为空字符串"
+            continue
+        if not isinstance(v, dict) or len(v) != 1:
+            return str(k), "须是字符串，或只含 IN、NOT_IN、REGEX 之一的映射"
+        (pk, pv), = v.items()
+        if pk not in TOKEN_PREDICATES:
+            return f"{k}.{pk}", f"不是可用的条件（可用：{'、'.join(TOKEN_PREDICATES)}）"
+        if pk == "REGEX":
+            if not isinstance(pv, str) or not pv:
+                return f"{k}.REGEX", "须是非空字符串"
+            try:
+                re.compile(pv)
+            except re.error as exc:
+                return f"{k}.REGEX", f"正则无法编译：{exc}"
+        elif not isinstance(pv, list) or not pv or not all(isinstance(x, str) and x for x in pv):
+            return f"{k}.{pk}", "须是非空的字符串列表"
+    return None
+
+
+def tokens_problem(specs: object) -> tuple[str, str] | None:
+    """(key, problem) for a whole ``tokens`` pattern (see :func:`token_problem`), else None."""
+    if not isinstance(specs, list) or not specs:
+        return "", "须是非空的词元列表"
+    for j, spec in enumerate(specs):
+        bad = token_problem(spec)
+        if bad:
+            return f"{j}.{bad[0]}".rstrip("."), bad[1]
+    if all(isinstance(s, dict) and s.get("OP") in ("?", "*") for s in specs):
+        return "", "至少须有一个必须出现的词元（OP 不是 ? 或 *）"
+    return None
+
+
 def phrases_regex(phrases: list[str]) -> str:
     """An alternation matching any of ``phrases`` (longest first)."""
     return "(?:" + "|".join(re.escape(p) for p in sorted(set(phrases), key=lambda s: (-len(s), s))) + ")"
