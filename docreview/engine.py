@@ -236,16 +236,8 @@ class _Doc:
             got = self._token_hits[key] = {}
             toks = self.tokens(s, e)
             if toks:
-                vocab = _segmenter_vocab(self.book, self.segmenter)
-                matcher, ids = _token_matcher(self.book, vocab)
-                make = getattr(self.segmenter, "doc", None)
-                if make is not None and getattr(self.segmenter, "nlp", None) is not None:
-                    sdoc = make(toks)
-                else:
-                    from spacy.tokens import Doc
-
-                    sdoc = Doc(vocab, words=[t.text for t in toks], spaces=[False] * len(toks))
-                for mid, a, b in sorted(matcher(sdoc), key=lambda m: (m[1], -m[2])):
+                matcher, ids = _token_matcher(self.book, _segmenter_vocab(self.book, self.segmenter))
+                for mid, a, b in sorted(matcher(self.spacy_doc(s, e)), key=lambda m: (m[1], -m[2])):
                     got.setdefault(ids[mid], []).append((toks[a].start, toks[b - 1].end))
         return got
 
@@ -261,6 +253,16 @@ class _Doc:
         if toks is None:
             toks = self._tokens[key] = list(self.segmenter.tokens(self.norm[s:e], s))
         return toks
+
+    def spacy_doc(self, s: int, e: int) -> Any:
+        """A spaCy Doc of sentence ``[s, e)`` whose token i is ``self.tokens(s, e)[i]``."""
+        toks = self.tokens(s, e)
+        if getattr(self.segmenter, "nlp", None) is not None and hasattr(self.segmenter, "doc"):
+            return self.segmenter.doc(toks)  # docreview.nlp.Segmenter: Doc on its own vocab
+        from spacy.tokens import Doc
+
+        return Doc(_segmenter_vocab(self.book, self.segmenter), words=[t.text for t in toks],
+                   spaces=[False] * len(toks))
 
     def parties(self, s: int, e: int) -> list[checks.Party]:
         key = (s, e)

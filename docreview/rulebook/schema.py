@@ -52,7 +52,7 @@ class PatternModel(_Strict):
 
     regex: str | None = None
     phrases: list[str] | None = None
-    tokens: list[dict] | None = None
+    tokens: list | None = None  # checked by ``tokens_problem`` at load time (E201 with the key)
     note: str = ""
 
     @model_validator(mode="after")
