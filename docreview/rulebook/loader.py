@@ -114,11 +114,10 @@ def compile_checked(pattern: str, where: str, key: str):
     import regex
 
     try:
-        re.compile(pattern)
+        problem = backtracking_problem(pattern)  # parses with the stdlib parser: re.error if invalid
         compiled = regex.compile(pattern, regex.V0)
     except (re.error, regex.error) as exc:
         raise DocreviewError(E_RULE_REGEX, where, f"{key} 正则无法编译：{exc}") from None
-    problem = backtracking_problem(pattern)
     if problem:
         raise DocreviewError(E_RULE_REGEX, where, f"{key} 正则可能灾难性回溯：{problem}")
     return compiled
@@ -151,6 +150,11 @@ def _expand_rule(rule: Rule, lexicons: Lexicons, where: str) -> Rule:
     return replace(rule, patterns=pats, requires=reqs, exceptions=excs)
 
 
+def _SAFE_LOADER(yaml):  # noqa: N802 - reads like the class it returns
+    """PyYAML's SafeLoader, its C implementation when libyaml is present (same safe subset, ~7× faster)."""
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_rule_file(path: Path, lexicons: Mapping[str, tuple[str, ...]] | None = None) -> Rule:
     """Parse, validate and check one rule file (``lexicons`` default: the shipped ones)."""
     import yaml
@@ -164,7 +168,7 @@ def load_rule_file(path: Path, lexicons: Mapping[str, tuple[str, ...]] | None = 
     except OSError as exc:
         raise DocreviewError(E_RULE_YAML, where, f"无法读取规则文件：{exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER(yaml))  # safe_load, in C when available
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第{mark.line + 1}行" if mark is not None else ""
