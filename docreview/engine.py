@@ -12,6 +12,7 @@ import bisect
 import hashlib
 import re
 import time
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -224,6 +225,7 @@ class _Doc:
     _parties: dict = field(default_factory=dict)
     book: Any = None  # the Rulebook (its spaCy Matcher for token patterns)
     _token_hits: dict = field(default_factory=dict)
+    _unit_of: dict = field(default_factory=dict)
 
     def token_hits(self, s: int, e: int) -> dict[str, list[tuple[int, int]]]:
         """Token-pattern matches in sentence ``[s, e)``: Matcher key → document spans, in order.
@@ -371,14 +373,14 @@ def run_rules(
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
 
-    hits: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    hits: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     if prefilter:
         auto, nonempty = _automaton(book, rules)
         if nonempty:
             for end_idx, (n, keys) in auto.iter(norm):
-                s = end_idx - n + 1
+                hit = (end_idx - n + 1, n)
                 for key in keys:
-                    hits.setdefault(key, []).append((s, n))
+                    hits[key].append(hit)
             for lst in hits.values():
                 lst.sort()
 
@@ -417,6 +419,7 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     done: set[tuple[int, int]] = set()  # one finding per rule and sentence
     units = _units(doc, rule.scope)
     starts = [u[0] for u in units]
+    unit_of = doc._unit_of.setdefault(rule.scope, {})  # literal occurrence -> unit index (per scope)
     per_pattern: list[set[int] | None] = []
     for sets in lit_hits:
         if sets is None:
@@ -425,9 +428,15 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
         cand: set[int] | None = None
         for h in sets:  # a unit must contain a literal of every required set
             js: set[int] = set()
-            for s, n in h:
-                j = bisect.bisect_right(starts, s) - 1
-                if j >= 0 and s + n <= units[j][1]:
+            for hit in h:
+                j = unit_of.get(hit)
+                if j is None:  # the unit holding this literal occurrence entirely, or -1
+                    s, n = hit
+                    j = bisect.bisect_right(starts, s) - 1
+                    if j >= 0 and s + n > units[j][1]:
+                        j = -1
+                    unit_of[hit] = j
+                if j >= 0:
                     js.add(j)
             cand = js if cand is None else cand & js
             if not cand:
@@ -443,7 +452,7 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
         if not active:
             continue
         sub = doc.norm[us:ue]
-        if c.requires and not all(r.search(sub, timeout=doc.remaining(rule)) for r in c.requires):
+        if c.requires and not all(_search(r, sub, doc, rule) for r in c.requires):
             continue
         for hit in _matches(rule, c, doc, us, ue, sub, active):
             sent = doc.sentence_at(hit.start)
@@ -457,6 +466,20 @@ def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     return out
 
 
+_SHORT = 2000  # texts up to this length are matched without a per-call regex timeout (see _search)
+
+
+def _search(rx, text: str, doc: _Doc, rule: Rule):
+    """``rx.search(text)`` under the document's time budget.
+
+    A per-call ``timeout=`` costs ~2 µs per call in ``regex`` (more than matching a sentence), so
+    short texts (sentences, clauses) are searched without one: the rulebook's backtracking guard
+    bounds their cost, and the budget is still checked before every call. Long texts keep it.
+    """
+    left = doc.remaining(rule)
+    return rx.search(text, timeout=left) if len(text) > _SHORT else rx.search(text)
+
+
 def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, active: list[int]):
     for pat in (c.patterns[i] for i in active):
         if isinstance(pat, tuple):  # token pattern: spaCy Matcher per sentence inside the unit
@@ -467,7 +490,9 @@ def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, ac
                         yield _Hit(a, b, ())
             continue
         try:
-            for m in pat.finditer(sub, timeout=doc.remaining(rule)):
+            left = doc.remaining(rule)  # raises E113 once the document's budget is spent
+            it = pat.finditer(sub, timeout=left) if len(sub) > _SHORT else pat.finditer(sub)
+            for m in it:
                 if m.end() == m.start():
                     continue
                 groups = tuple((name, us + m.start(name), us + m.end(name))
@@ -486,6 +511,26 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
     before = norm[ss:hit.start]
     match = norm[hit.start:hit.end]
 
+    after = norm[hit.end:se]
+    # 1. guards on characters only (cheap): any of them suppresses the hit
+    for e, rx in zip(rule.exceptions, c.exceptions, strict=True):
+        g = e.guard
+        if g == "negated" and checks.negated(before, match):
+            return False
+        if g == "soft_wording" and checks.soft_wording(before):
+            return False
+        if g == "referral" and checks.referral(before, match, after):
+            return False
+        if g == "condition_clause" and checks.condition_clause(after):
+            return False
+        if g == "scope_clause" and checks.scope_clause(sentence):
+            return False
+        if rx is not None:
+            area = _where(doc, e.where, hit, sent)
+            if _search(rx, area, doc, rule):
+                return False
+
+    # 2. guards that need the sentence's tokens and parties
     if rule.check == "subject_obligation":
         toks = doc.tokens(ss, se)
         modal = checks.modal_in(toks, hit.start, hit.end)
@@ -500,19 +545,11 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
         elif subj.kind != "private":
             return False
 
-    cite = ""
-    for e, rx in zip(rule.exceptions, c.exceptions, strict=True):
+    cites = []
+    for e in rule.exceptions:
         g = e.guard
-        if g == "negated" and checks.negated(before, match):
-            return False
-        if g == "soft_wording" and checks.soft_wording(before):
-            return False
-        if g == "referral" and checks.referral(before, match, norm[hit.end:se]):
-            return False
-        if g == "condition_clause" and checks.condition_clause(norm[hit.end:se]):
-            return False
-        if g == "scope_clause" and checks.scope_clause(sentence):
-            return False
+        if g == "cites_basis":
+            cites.append(e)
         if g == "government_subject":
             toks = doc.tokens(ss, se)
             modal = checks.modal_in(toks, hit.start, hit.end) or checks.modal_before(toks, hit.start, ss)
@@ -532,12 +569,10 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             tgt = checks.target_of(doc.parties(ss, se), hit.start, hit.end, sentence, ss)
             if tgt is not None and tgt.kind == "gov":
                 return False
-        if g == "cites_basis":
-            cite = _basis_note(doc, _part(norm, ss, se, hit)) or cite
-        if rx is not None:
-            area = _where(doc, e.where, hit, sent)
-            if rx.search(area, timeout=doc.remaining(rule)):
-                return False
+    # 3. nothing suppressed the hit: a cited basis downgrades it
+    cite = ""
+    for _ in cites:
+        cite = _basis_note(doc, _part(norm, ss, se, hit)) or cite
     return cite
 
 
