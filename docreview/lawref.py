@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -224,8 +225,9 @@ def parse_ref(article: str) -> tuple[int, int | None, int | None] | None:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def law_key(name: str) -> str:
-    """Comparable form of a law name: no 《》〈〉, spaces or leading 中华人民共和国."""
+    """Comparable form of a law name: no 《》〈〉, spaces or leading 中华人民共和国 (memoised: pure)."""
     s = unicodedata.normalize("NFKC", name)
     s = re.sub(r"[《》〈〉<>\s]", "", s)
     return s.removeprefix("中华人民共和国")
