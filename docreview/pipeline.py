@@ -13,9 +13,28 @@ from datetime import date
 from pathlib import Path
 
 from docreview.config import Config
-from docreview.model import DocumentResult, SourceDoc
+from docreview.model import SEVERITY_RANK, DocumentResult, Finding, SourceDoc
 
 STAGES = ("ingest", "structure", "rules", "filing")
+
+
+def collapse_overlaps(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Drop a finding whose words lie inside another finding of the same category that is at least as
+    severe (e.g. 处警告 inside 处警告或者五十元以下罚款): one comment per problem, not one per rule.
+
+    Ties (same severity) keep the longer span, then the same span's lower rule id. Order is preserved.
+    """
+    def covers(g: Finding, f: Finding) -> bool:
+        if g is f or g.category != f.category or not (g.start <= f.start and f.end <= g.end):
+            return False
+        rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+        if rg != rf:
+            return rg > rf
+        if (g.start, g.end) != (f.start, f.end):
+            return True
+        return g.rule_id < f.rule_id
+
+    return tuple(f for f in findings if not any(covers(g, f) for g in findings))
 
 
 class Checker:
@@ -80,7 +99,9 @@ class Checker:
         t0 = time.perf_counter()
         statute = parse_structure(src)
         t1 = time.perf_counter()
-        findings = run_rules(self.book, statute, self.segmenter, kind=self.kind, prefilter=prefilter)
+        findings = collapse_overlaps(
+            run_rules(self.book, statute, self.segmenter, kind=self.kind, prefilter=prefilter)
+        )
         t2 = time.perf_counter()
         dates = statute.dates
         if draft_stage(statute.title) and dates.published is not None:

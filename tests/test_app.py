@@ -83,3 +83,22 @@ def test_unknown_format_is_a_usage_error() -> None:
     res = runner.invoke(app, ["check", str(SAMPLES / "sample_banfa.docx"), "--format", "pdf"])
     assert res.exit_code == 2
     assert "E301" in res.output
+
+
+def test_overlapping_findings_of_one_category_collapse() -> None:
+    from docreview.model import Finding, Location
+    from docreview.pipeline import collapse_overlaps
+
+    def f(rule: str, sev: str, start: int, end: int, cat: str = "penalty") -> Finding:
+        return Finding(rule, rule, cat, sev, Location(), "x" * (end - start), start, end, "", "", (), rule)
+
+    wide = f("PN01", "error", 10, 30)
+    inner = f("PN05", "error", 12, 15)          # inside, same severity → dropped
+    weaker = f("CP16", "warning", 40, 45, "competition")
+    strong = f("CP05", "error", 40, 46, "competition")
+    other_cat = f("OB01", "error", 12, 15, "obligation")  # other category → kept
+    stronger_inner = f("PN09", "error", 50, 52)
+    weak_outer = f("PN10", "warning", 48, 60)   # a weaker outer finding does not swallow a stronger one
+    same_a, same_b = f("FE02", "error", 70, 75, "fee"), f("FE03", "error", 70, 75, "fee")
+    got = collapse_overlaps([wide, inner, weaker, strong, other_cat, stronger_inner, weak_outer, same_a, same_b])
+    assert [x.rule_id for x in got] == ["PN01", "CP05", "OB01", "PN09", "PN10", "FE02"]
