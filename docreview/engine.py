@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from docreview import checks
@@ -121,26 +122,45 @@ def _compiled(book: Rulebook) -> dict[str, _Compiled]:
     return comp
 
 
+def _literal_ids(book: Rulebook) -> tuple[dict[str, int], dict[str, list[tuple[int, ...] | None]],
+                                          list[tuple[int, ...]]]:
+    """Literal → index over the whole book; per rule and pattern the ids of its required literal
+    sets (None: no prefilter); and per set id the indices of its literals."""
+    got = book._cache.get("literal_ids")
+    if got is None:
+        index: dict[str, int] = {}
+        set_ids: dict[tuple[int, ...], int] = {}
+        per_rule: dict[str, list[tuple[int, ...] | None]] = {}
+        for rid, c in _compiled(book).items():
+            per_rule[rid] = [
+                None if sets is None else
+                tuple(set_ids.setdefault(tuple(index.setdefault(lit, len(index)) for lit in sorted(lits)),
+                                         len(set_ids)) for lits in sets)
+                for sets in c.pattern_literals]
+        members = [ids for ids, _ in sorted(set_ids.items(), key=lambda kv: kv[1])]
+        got = book._cache["literal_ids"] = (index, per_rule, members)
+    return got
+
+
 def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
-    """Aho-Corasick automaton over the required literals of ``rules`` (cached per rule set)."""
+    """Aho-Corasick automaton over the required literals of ``rules`` (cached per rule set).
+
+    Each word's value is its literal index: occurrences are recorded once per literal.
+    """
     key = ("ac", tuple(r.id for r in rules))
     auto = book._cache.get(key)
     if auto is None:
         import ahocorasick
 
-        comp = _compiled(book)
-        owners: dict[str, list[tuple[str, int]]] = {}
-        for r in rules:
-            for i, sets in enumerate(comp[r.id].pattern_literals):
-                for k, lits in enumerate(sets or ()):
-                    for lit in lits:
-                        owners.setdefault(lit, []).append((r.id, i, k))
+        index, per_rule, members = _literal_ids(book)
+        words = {i for r in rules for sets in per_rule[r.id] if sets for sid in sets for i in members[sid]}
         auto = ahocorasick.Automaton()
-        for lit, ids in owners.items():
-            auto.add_word(lit, (len(lit), tuple(ids)))
-        if owners:
+        for lit, i in index.items():
+            if i in words:
+                auto.add_word(lit, i)
+        if words:
             auto.make_automaton()
-        book._cache[key] = auto = (auto, bool(owners))
+        book._cache[key] = auto = (auto, bool(words))
     return auto
 
 
@@ -225,7 +245,74 @@ class _Doc:
     _parties: dict = field(default_factory=dict)
     book: Any = None  # the Rulebook (its spaCy Matcher for token patterns)
     _token_hits: dict = field(default_factory=dict)
-    _unit_of: dict = field(default_factory=dict)
+    occ: dict = field(default_factory=dict)  # literal index -> end offsets (inclusive) of its occurrences
+    lit_len: list = field(default_factory=list)  # literal index -> length
+    _scope_units: dict = field(default_factory=dict)
+    _lit_units: dict = field(default_factory=dict)
+    _set_units: dict = field(default_factory=dict)
+    set_members: list = field(default_factory=list)  # literal set id -> literal indices
+    _present: dict = field(default_factory=dict)
+
+    def present(self, sid: int) -> bool:
+        """Whether a literal of set ``sid`` occurs anywhere in the document."""
+        got = self._present.get(sid)
+        if got is None:
+            occ = self.occ
+            got = self._present[sid] = any(i in occ for i in self.set_members[sid])
+        return got
+
+    def units(self, scope: str) -> tuple[list[tuple[int, int]], tuple[list[int], list[int]] | None]:
+        """``_units(self, scope)`` and, when their starts are sorted, two position maps: ``last[pos]``
+        = ``bisect_right(starts, pos) - 1`` (the last unit starting at or before pos, -1 if none) and
+        ``end[pos]`` = that unit's end (-1 if none), so a text at pos of length n lies in unit
+        ``last[pos]`` iff ``pos + n <= end[pos]``.
+        """
+        got = self._scope_units.get(scope)
+        if got is None:
+            units = _units(self, scope)
+            starts = [u[0] for u in units]
+            maps = None
+            size = len(self.norm) + 1
+            if all(a <= b for a, b in pairwise(starts)) and all(0 <= a < size for a in starts):
+                last, end = [-1] * size, [-1] * size
+                for j, (s0, e0) in enumerate(units):
+                    s1 = starts[j + 1] if j + 1 < len(starts) else size
+                    if s1 > s0:
+                        last[s0:s1] = [j] * (s1 - s0)
+                        end[s0:s1] = [e0] * (s1 - s0)
+                maps = (last, end)
+            got = self._scope_units[scope] = (units, maps)
+        return got
+
+    def literal_units(self, scope: str, sid: int) -> set[int]:
+        """Indices of the ``scope`` units holding entirely an occurrence of a literal of set ``sid``."""
+        key = (scope, sid)
+        got = self._set_units.get(key)
+        if got is None:
+            got = set()
+            occ = self.occ
+            for i in self.set_members[sid]:
+                if i not in occ:
+                    continue
+                one = self._lit_units.get((scope, i))
+                if one is None:
+                    one = set()
+                    ends_i = occ[i]
+                    units, maps = self.units(scope)
+                    n1 = self.lit_len[i] - 1  # an occurrence ending at e (inclusive) starts at e - n1
+                    if maps is None:
+                        starts = [u[0] for u in units]
+                        for e in ends_i:
+                            j = bisect.bisect_right(starts, e - n1) - 1
+                            if j >= 0 and e < units[j][1]:
+                                one.add(j)
+                    else:
+                        last, end = maps
+                        one = {last[e - n1] for e in ends_i if e < end[e - n1]}
+                    self._lit_units[(scope, i)] = one
+                got |= one
+            self._set_units[key] = got
+        return got
 
     def token_hits(self, s: int, e: int) -> dict[str, list[tuple[int, int]]]:
         """Token-pattern matches in sentence ``[s, e)``: Matcher key → document spans, in order.
@@ -373,16 +460,18 @@ def run_rules(
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
 
-    hits: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     if prefilter:
         auto, nonempty = _automaton(book, rules)
+        index, lit_ids, doc.set_members = _literal_ids(book)
         if nonempty:
-            for end_idx, (n, keys) in auto.iter(norm):
-                hit = (end_idx - n + 1, n)
-                for key in keys:
-                    hits[key].append(hit)
-            for lst in hits.values():
-                lst.sort()
+            occ: dict[int, list[int]] = defaultdict(list)
+            for end_idx, i in auto.iter(norm):
+                occ[i].append(end_idx)
+            doc.occ = occ
+            lit_len = [0] * len(index)
+            for lit, i in index.items():
+                lit_len[i] = len(lit)
+            doc.lit_len = lit_len
 
     findings: list[Finding] = []
     # order: ordinary rules, fallback rules (only where nothing else was reported), citation checks
@@ -396,12 +485,11 @@ def run_rules(
                     findings.append(_finding(rule, doc, s, e, vals, None))
             continue
         c = comp[rule.id]
-        # per pattern: None = always a candidate, else one hit list per required literal set
+        # per pattern: None = always a candidate, else its required literal sets (literal indices)
         lit_hits: list = [None] * len(c.patterns)
         if prefilter:
-            lit_hits = [None if sets is None else [hits.get((rule.id, i, k), []) for k in range(len(sets))]
-                        for i, sets in enumerate(c.pattern_literals)]
-            if all(h is not None and not all(h) for h in lit_hits):
+            lit_hits = lit_ids[rule.id]
+            if all(h is not None and not all(doc.present(sid) for sid in h) for h in lit_hits):
                 continue
         skip = {doc.sentence_at(f.start) for f in findings} if rule.fallback else set()
         try:
@@ -417,27 +505,16 @@ def run_rules(
 def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
     out: list[Finding] = []
     done: set[tuple[int, int]] = set()  # one finding per rule and sentence
-    units = _units(doc, rule.scope)
-    starts = [u[0] for u in units]
-    unit_of = doc._unit_of.setdefault(rule.scope, {})  # literal occurrence -> unit index (per scope)
+    scope = rule.scope
+    units, _ = doc.units(scope)
     per_pattern: list[set[int] | None] = []
     for sets in lit_hits:
         if sets is None:
             per_pattern.append(None)
             continue
         cand: set[int] | None = None
-        for h in sets:  # a unit must contain a literal of every required set
-            js: set[int] = set()
-            for hit in h:
-                j = unit_of.get(hit)
-                if j is None:  # the unit holding this literal occurrence entirely, or -1
-                    s, n = hit
-                    j = bisect.bisect_right(starts, s) - 1
-                    if j >= 0 and s + n > units[j][1]:
-                        j = -1
-                    unit_of[hit] = j
-                if j >= 0:
-                    js.add(j)
+        for sid in sets:  # a unit must contain a literal of every required set
+            js = doc.literal_units(scope, sid)
             cand = js if cand is None else cand & js
             if not cand:
                 break
@@ -484,10 +561,11 @@ def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, ac
     for pat in (c.patterns[i] for i in active):
         if isinstance(pat, tuple):  # token pattern: spaCy Matcher per sentence inside the unit
             key = pat[1]
-            for s, e in doc.sentences:
-                if us <= s < ue:
-                    for a, b in doc.token_hits(s, e).get(key, ()):
-                        yield _Hit(a, b, ())
+            sents, starts = doc.sentences, doc._starts  # sorted by start
+            for k in range(bisect.bisect_left(starts, us), bisect.bisect_left(starts, ue)):
+                s, e = sents[k]
+                for a, b in doc.token_hits(s, e).get(key, ()):
+                    yield _Hit(a, b, ())
             continue
         try:
             left = doc.remaining(rule)  # raises E113 once the document's budget is spent
