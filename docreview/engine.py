@@ -215,16 +215,8 @@ def _token_matcher(book: Rulebook, vocab: Any) -> tuple[Any, dict[int, str]]:
 
 
 def _segmenter_vocab(book: Rulebook, segmenter: Any) -> Any:
-    """The vocab of ``segmenter.nlp`` (docreview.nlp.Segmenter), else a blank one for the book."""
-    nlp = getattr(segmenter, "nlp", None)
-    if nlp is not None:
-        return nlp.vocab
-    vocab = book._cache.get("vocab")
-    if vocab is None:
-        from spacy.vocab import Vocab
-
-        vocab = book._cache["vocab"] = Vocab()
-    return vocab
+    """The vocab of the segmenter's blank spaCy pipeline (docreview.nlp.Segmenter.nlp)."""
+    return segmenter.nlp.vocab
 
 
 # --------------------------------------------------------------------------- document context
@@ -840,30 +832,3 @@ def _fingerprinted(findings: list[Finding], norm: str, doc: _Doc) -> list[Findin
 
 
 # --------------------------------------------------------------------------- helpers for callers
-
-
-class JiebaSegmenter:
-    """Minimal stand-in for ``docreview.nlp.Segmenter`` (own jieba.Tokenizer, offsets)."""
-
-    def __init__(self) -> None:
-        import logging
-
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        self._tk = jieba.Tokenizer()
-
-    def tokens(self, text: str, offset: int = 0) -> list[Token]:
-        return [Token(w, offset + s, offset + e) for w, s, e in self._tk.tokenize(text)]
-
-    def __reduce__(self):
-        return (JiebaSegmenter, ())
-
-
-def default_segmenter() -> Any:
-    """``docreview.nlp.Segmenter()`` when available, else :class:`JiebaSegmenter`."""
-    try:
-        from docreview.nlp import Segmenter
-    except ImportError:
-        return JiebaSegmenter()
-    return Segmenter()

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from docreview.cli import app
-from docreview.engine import JiebaSegmenter, run_rules
+from docreview.engine import run_rules
 from docreview.errors import DocreviewError
 from docreview.ingest import from_text
 from docreview.nlp import Segmenter
@@ -117,12 +117,6 @@ def test_prefilter_on_off_identical_for_token_rules(seg) -> None:
     assert on == run_rules(BOOK, st, seg, prefilter=False)
     permit = {f.location.article for f in on if f.category == "permit"}
     assert permit == {1, 2, 3, 5}
-
-
-def test_segmenter_without_spacy_vocab_still_matches(seg) -> None:
-    text = "第一条　经营户须经市场管理办公室批准后才可以入场经营。"
-    a = run_rules(BOOK, statute(text), JiebaSegmenter(), rule_ids={"PM01"})
-    assert [f.quote for f in a] and a[0].rule_id == "PM01"
 
 
 @pytest.mark.parametrize(("tokens", "key", "problem"), [

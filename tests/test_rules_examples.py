@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docreview.engine import default_segmenter
 from docreview.model import CATEGORIES
+from docreview.nlp import default_segmenter
 from docreview.rulebook import load_rulebook
 from docreview.rulebook.examples import KINDS, run_example
 from docreview.rulebook.loader import compile_checked

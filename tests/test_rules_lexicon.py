@@ -42,12 +42,13 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def run(book, text: str, prefilter: bool = True):
-    from docreview.engine import JiebaSegmenter, run_rules
+    from docreview.engine import run_rules
     from docreview.ingest import from_text
+    from docreview.nlp import default_segmenter
     from docreview.structure import parse_structure
 
     st = parse_structure(from_text(f"第一条　{text}"))
-    return run_rules(book, st, JiebaSegmenter(), prefilter=prefilter)
+    return run_rules(book, st, default_segmenter(), prefilter=prefilter)
 
 
 def test_shipped_lexicons_are_used_by_competition_rules() -> None:

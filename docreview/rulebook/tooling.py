@@ -98,7 +98,7 @@ def show_text(rule: Rule) -> str:
 
 def run_tests(book: Rulebook, ids: Sequence[str] = (), segmenter: Any = None) -> list[ExampleResult]:
     """Run the examples of ``ids`` (all rules when empty)."""
-    from docreview.engine import default_segmenter
+    from docreview.nlp import default_segmenter
 
     seg = segmenter or default_segmenter()
     out: list[ExampleResult] = []
