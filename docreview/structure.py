@@ -74,7 +74,10 @@ _DATE_PAT = rf"(?:{AR_DATE_RE.pattern}|{CN_DATE_RE.pattern})"
 COLOPHON_RE = re.compile(rf"(?:抄\s*送|抄\s*报|主题词|分\s*送)\s*[：:]|.{{0,40}}{_DATE_PAT}\s*印\s*发\s*$|（此件[^）]*）$")
 DOCNUM_RE = re.compile(r"([\u4e00-\u9fff]{1,14}?)\s*[〔（]\s*((?:19|20)\d{2})\s*[〕）]\s*第?\s*(\d{1,5})\s*号")
 ORDER_NUM_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}令)\s*第\s*({_NUM})\s*号")
-DRAFT_RE = re.compile(r"（(送审稿|征求意见稿|草案|修订草案|修订稿|代拟稿|讨论稿|试行|暂行)）")
+_STAGES = "送审稿|征求意见稿|草案|修订草案|修订稿|代拟稿|讨论稿"  # drafting stages written in a title
+STAGE_RE = re.compile(rf"（({_STAGES})）")
+# a parenthesised title suffix on its own line: a drafting stage or 试行/暂行
+DRAFT_RE = re.compile(rf"（({_STAGES}|试行|暂行)）")
 DOC_TYPE_END = re.compile(
     r"(办法|规定|规则|细则|通知|意见|方案|决定|通告|公告|规划|计划|纲要|措施|制度|标准|指引|指南|目录|"
     r"清单|条例|守则|准则|批复|函|要点|实施方案|行动方案)(（[^）]{1,12}）)*$"
@@ -102,7 +105,7 @@ REPEAL_TITLE_RE = re.compile(r"《([^《》]{2,80})》(?:\s*（\s*([^（）]{2,4
 
 def draft_stage(title: str) -> str:
     """The drafting stage written in a title: "送审稿", "征求意见稿", "草案" …, or ""."""
-    m = re.search(r"（(送审稿|征求意见稿|草案|修订草案|修订稿|代拟稿|讨论稿)）", normalize(title))
+    m = STAGE_RE.search(normalize(title))
     return m[1] if m else ""
 
 
