@@ -85,6 +85,8 @@ class _Compiled:
     literals: frozenset[str] | None  # None: always a candidate
     # per pattern: literal sets that must ALL be present (one string of each), or None
     pattern_literals: list[list[frozenset[str]] | None] = field(default_factory=list)
+    # per pattern: for a token pattern, a regex every sentence holding a match also matches (or None)
+    token_filters: list[Any] = field(default_factory=list)
 
 
 def _compile_rule(rule: Rule) -> _Compiled:
@@ -93,13 +95,18 @@ def _compile_rule(rule: Rule) -> _Compiled:
     pats: list[Any] = []
     lits: set[str] | None = set()
     per: list[list[frozenset[str]] | None] = []
+    filters: list[Any] = []
     for i, p in enumerate(rule.patterns):
         if p.kind == "regex":
             pats.append(regex.compile(p.regex, regex.V0))
             sets = required_literal_sets(p.regex)
+            filters.append(None)
         else:
+            specs = [token_spec(t) for t in p.tokens]
             pats.append(("tokens", _token_key(rule.id, i)))
-            sets = _token_literal_sets([token_spec(t) for t in p.tokens]) or None
+            sets = _token_literal_sets(specs) or None
+            rx = token_filter_regex(specs)
+            filters.append(None if rx is None else regex.compile(rx, regex.V0))
         per.append(sets)
         pl = max(sets, key=lambda s: (min(map(len, s)), -len(s))) if sets else None
         if pl is None or lits is None:
@@ -112,6 +119,7 @@ def _compile_rule(rule: Rule) -> _Compiled:
         exceptions=[regex.compile(e.regex, regex.V0) if e.regex else None for e in rule.exceptions],
         literals=frozenset(lits) if lits else None,
         pattern_literals=per,
+        token_filters=filters,
     )
 
 
@@ -123,22 +131,23 @@ def _compiled(book: Rulebook) -> dict[str, _Compiled]:
 
 
 def _literal_ids(book: Rulebook) -> tuple[dict[str, int], dict[str, list[tuple[int, ...] | None]],
-                                          list[tuple[int, ...]]]:
+                                          list[tuple[int, ...]], list[int]]:
     """Literal → index over the whole book; per rule and pattern the ids of its required literal
-    sets (None: no prefilter); and per set id the indices of its literals."""
+    sets (None: no prefilter); per set id the indices of its literals; per literal index its length."""
     got = book._cache.get("literal_ids")
     if got is None:
         index: dict[str, int] = {}
         set_ids: dict[tuple[int, ...], int] = {}
         per_rule: dict[str, list[tuple[int, ...] | None]] = {}
         for rid, c in _compiled(book).items():
-            per_rule[rid] = [
-                None if sets is None else
-                tuple(set_ids.setdefault(tuple(index.setdefault(lit, len(index)) for lit in sorted(lits)),
-                                         len(set_ids)) for lits in sets)
-                for sets in c.pattern_literals]
+            per_rule[rid] = [None if sets is None else tuple(
+                set_ids.setdefault(tuple(index.setdefault(lit, len(index)) for lit in sorted(lits)),
+                                   len(set_ids)) for lits in sets) for sets in c.pattern_literals]
         members = [ids for ids, _ in sorted(set_ids.items(), key=lambda kv: kv[1])]
-        got = book._cache["literal_ids"] = (index, per_rule, members)
+        lengths = [0] * len(index)
+        for lit, i in index.items():
+            lengths[i] = len(lit)
+        got = book._cache["literal_ids"] = (index, per_rule, members, lengths)
     return got
 
 
@@ -152,7 +161,7 @@ def _automaton(book: Rulebook, rules: tuple[Rule, ...]):
     if auto is None:
         import ahocorasick
 
-        index, per_rule, members = _literal_ids(book)
+        index, per_rule, members, _ = _literal_ids(book)
         words = {i for r in rules for sets in per_rule[r.id] if sets for sid in sets for i in members[sid]}
         auto = ahocorasick.Automaton()
         for lit, i in index.items():
@@ -192,6 +201,66 @@ def _token_literal_sets(specs: list[dict]) -> list[frozenset[str]]:
     return out
 
 
+def _alone(ch: str) -> bool:
+    """Whether the segmenter always makes ``ch`` a token of its own (punctuation: not a word character
+    for jieba's cut and not whitespace), so no other token's text contains it."""
+    from docreview.nlp import word_char
+
+    return len(ch) == 1 and not ch.isspace() and not word_char(ch)
+
+
+def token_filter_regex(specs: list[dict]) -> str | None:
+    """A character regex that matches every sentence in which the token pattern ``specs`` matches.
+
+    A match is consecutive tokens (whitespace tokens are dropped, hence ``\\s*`` between them) whose
+    texts satisfy the specs, so exact texts become alternatives, ``NOT_IN`` of lone punctuation
+    becomes a character class, and anything else any text. A sentence this regex misses is neither
+    segmented nor given to spaCy's Matcher (the results are the same; it only saves the work).
+    None when the pattern has no text constraint worth testing.
+    """
+    parts: list[str] = []
+    useful = False
+    for spec in specs:
+        op = spec.get("OP")
+        body = None  # regex for the text of one token
+        star_body = None  # regex for the texts of any number of such tokens (OP * / +)
+        for attr in ("TEXT", "ORTH", "LOWER"):
+            v = spec.get(attr)
+            if v is None:
+                continue
+            flags = "(?i)" if attr == "LOWER" else ""
+            if flags and any(not ch.isascii() and ch.lower() != ch.upper() for ch in str(v)):
+                break  # non-ASCII case folding may differ from str.lower(): no constraint
+            if isinstance(v, str):
+                body = f"(?{flags[2:-1]}:{re.escape(v)})" if flags else re.escape(v)
+            elif isinstance(v, dict) and "IN" in v:
+                words = sorted(v["IN"], key=len, reverse=True)
+                body = f"(?{'i' if flags else ''}:{'|'.join(map(re.escape, words))})"
+            elif isinstance(v, dict) and "NOT_IN" in v and v["NOT_IN"] and all(map(_alone, v["NOT_IN"])):
+                cls = "".join(re.escape(c) for c in sorted(set(v["NOT_IN"])))
+                if not flags:
+                    body, star_body = f"[^{cls}]+?", f"[^{cls}]*?"
+            break
+        if op == "!":
+            body = star_body = None
+        if body is None:
+            piece = "[\\s\\S]*?"
+        elif op in ("*", "+"):
+            piece = star_body or f"(?:{body}\\s*)*?"
+            if op == "+" and star_body is None:
+                piece = f"(?:{body}\\s*)+?"
+            elif op == "+":
+                piece = body
+            useful = useful or op == "+"
+        elif op == "?":
+            piece = f"(?:{body})?"
+        else:
+            piece = body
+            useful = True
+        parts.append(piece)
+    return "\\s*".join(parts) if useful else None
+
+
 def _token_matcher(book: Rulebook, vocab: Any) -> tuple[Any, dict[int, str]]:
     """One spaCy ``Matcher`` with every token pattern of ``book`` on ``vocab`` (cached on the book).
 
@@ -222,6 +291,7 @@ def _segmenter_vocab(book: Rulebook, segmenter: Any) -> Any:
 # --------------------------------------------------------------------------- document context
 
 
+
 @dataclass
 class _Doc:
     statute: Statute
@@ -243,6 +313,7 @@ class _Doc:
     _lit_units: dict = field(default_factory=dict)
     _set_units: dict = field(default_factory=dict)
     set_members: list = field(default_factory=list)  # literal set id -> literal indices
+    token_filter: bool = True  # test token patterns' character regex before segmenting a sentence
     _present: dict = field(default_factory=dict)
 
     def present(self, sid: int) -> bool:
@@ -447,23 +518,20 @@ def run_rules(
     norm = normalize(statute.text)
     bs, be = _body(statute)
     on = statute.dates.published or statute.dates.signed or today or date.today()
-    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout, _lawref(book), on, book=book)
+    doc = _Doc(statute, norm, segmenter, time.monotonic() + timeout, timeout, _lawref(book), on, book=book,
+               token_filter=prefilter)
     doc.sentences = split_sentences(norm, bs, be)
     doc._starts = [s for s, _ in doc.sentences]
     comp = _compiled(book)
 
     if prefilter:
         auto, nonempty = _automaton(book, rules)
-        index, lit_ids, doc.set_members = _literal_ids(book)
+        _, lit_ids, doc.set_members, doc.lit_len = _literal_ids(book)
         if nonempty:
             occ: dict[int, list[int]] = defaultdict(list)
             for end_idx, i in auto.iter(norm):
                 occ[i].append(end_idx)
             doc.occ = occ
-            lit_len = [0] * len(index)
-            for lit, i in index.items():
-                lit_len[i] = len(lit)
-            doc.lit_len = lit_len
 
     findings: list[Finding] = []
     # order: ordinary rules, fallback rules (only where nothing else was reported), citation checks
@@ -483,10 +551,10 @@ def run_rules(
             lit_hits = lit_ids[rule.id]
             if all(h is not None and not all(doc.present(sid) for sid in h) for h in lit_hits):
                 continue
+        # a fallback rule reports only in sentences no earlier rule reported in
         skip = {doc.sentence_at(f.start) for f in findings} if rule.fallback else set()
         try:
-            findings.extend(f for f in _run_rule(rule, c, doc, lit_hits)
-                            if doc.sentence_at(f.start) not in skip)
+            findings.extend(_run_rule(rule, c, doc, lit_hits, skip))
         except TimeoutError:  # a regex (pattern, requires or exception) ran out of budget
             raise DocreviewError(E_TIMEOUT, rule.path or rule.id,
                                  f"规则 {rule.id} 匹配超时（单个文件超过 {doc.timeout:g} 秒）") from None
@@ -494,9 +562,10 @@ def run_rules(
     return tuple(_fingerprinted(findings, norm, doc))
 
 
-def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits) -> list[Finding]:
+def _run_rule(rule: Rule, c: _Compiled, doc: _Doc, lit_hits, skip: set[tuple[int, int]]) -> list[Finding]:
+    """Findings of ``rule``; none in the sentences of ``skip``."""
     out: list[Finding] = []
-    done: set[tuple[int, int]] = set()  # one finding per rule and sentence
+    done = set(skip)  # one finding per rule and sentence
     scope = rule.scope
     units, _ = doc.units(scope)
     per_pattern: list[set[int] | None] = []
@@ -550,12 +619,16 @@ def _search(rx, text: str, doc: _Doc, rule: Rule):
 
 
 def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, active: list[int]):
-    for pat in (c.patterns[i] for i in active):
+    for i in active:
+        pat = c.patterns[i]
         if isinstance(pat, tuple):  # token pattern: spaCy Matcher per sentence inside the unit
             key = pat[1]
+            flt = c.token_filters[i] if doc.token_filter else None
             sents, starts = doc.sentences, doc._starts  # sorted by start
             for k in range(bisect.bisect_left(starts, us), bisect.bisect_left(starts, ue)):
                 s, e = sents[k]
+                if flt is not None and not flt.search(doc.norm, s, e):
+                    continue  # no sentence of this shape can hold a match: skip segmenting it
                 for a, b in doc.token_hits(s, e).get(key, ()):
                     yield _Hit(a, b, ())
             continue

@@ -257,6 +257,11 @@ class _Router:
         return route
 
 
+def word_char(ch: str) -> bool:
+    """Whether jieba's cut may join ``ch`` with its neighbours into one word (else it stands alone)."""
+    return _RE_HAN.match(ch) is not None
+
+
 def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
     """The words of ``tk.cut(sentence, HMM=False)`` for the tokenizer ``router`` was built from."""
     words: list[str] = []

@@ -156,3 +156,76 @@ def test_shipped_token_patterns_are_valid_spacy(seg) -> None:
                 n += 1
     assert n >= 8  # PM01, PM03, PM10 use token patterns
     assert {r.id for r in BOOK.rules if any(p.kind == "tokens" for p in r.patterns)} >= {"PM01", "PM03", "PM10"}
+
+
+def _matcher_hits(seg, specs: list[dict], texts: list[str]) -> list[str]:
+    """The texts in which spaCy's Matcher finds ``specs`` over our jieba tokens."""
+    from spacy.matcher import Matcher
+
+    from docreview.nlp import normalize
+
+    matcher = Matcher(seg.nlp.vocab)
+    matcher.add("P", [specs])
+    return [t for t in texts if matcher(seg.doc(seg.tokens(normalize(t))))]
+
+
+def _sentences() -> list[str]:
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    out = []
+    for f in sorted((root / "corpus" / "clauses").glob("*.yml")):
+        out += [str(e["text"]) for e in yaml.safe_load(f.read_text(encoding="utf-8")) or [] if e.get("text")]
+    for rule in BOOK.rules:
+        out += [*rule.examples.fail, *rule.examples.pass_]
+    return out
+
+
+def test_token_filter_regex_matches_every_sentence_the_matcher_matches(seg) -> None:
+    """The character regex that lets a sentence skip segmentation never skips a real match."""
+    import regex
+
+    from docreview.engine import token_filter_regex
+    from docreview.nlp import normalize
+
+    texts = _sentences()
+    assert len(texts) > 1000
+    checked = 0
+    for rule in BOOK.rules:
+        for p in rule.patterns:
+            if p.kind != "tokens":
+                continue
+            specs = [token_spec(t) for t in p.tokens]
+            rx = token_filter_regex(specs)
+            assert rx is not None, rule.id
+            flt = regex.compile(rx)
+            hits = _matcher_hits(seg, specs, texts)
+            checked += len(hits)
+            assert all(flt.search(normalize(t)) for t in hits), rule.id
+            # and it does filter: most sentences are skipped
+            assert sum(1 for t in texts if flt.search(normalize(t))) < len(texts) / 4, rule.id
+    assert checked > 80
+
+
+@pytest.mark.parametrize(("specs", "match", "miss"), [
+    ([{"TEXT": "应当"}, {"TEXT": {"IN": ["经", "报经"]}}, {"TEXT": {"NOT_IN": ["，", "。"]}, "OP": "*"},
+      {"TEXT": "批准"}], "企业应当 报经区政府批准。", "企业应当经区政府，批准。"),
+    ([{"LOWER": "app"}, {"TEXT": "备案", "OP": "+"}], "APP备案备案", "APP登记"),
+    ([{"TEXT": "应当"}, {"TEXT": "依法", "OP": "!"}, {"TEXT": "取得"}], "应当先取得", "应当取"),
+    ([{"TEXT": {"REGEX": "^须"}}, {"TEXT": "批准", "OP": "?"}, {"TEXT": "办理"}], "须经办理", "须经审核"),
+])
+def test_token_filter_regex_shapes(seg, specs, match, miss) -> None:
+    import regex
+
+    from docreview.engine import token_filter_regex
+
+    rx = regex.compile(token_filter_regex(specs))
+    assert _matcher_hits(seg, specs, [match]) == [match]
+    assert rx.search(match) and not rx.search(miss)
+
+
+def test_token_filter_regex_is_none_without_a_required_text() -> None:
+    from docreview.engine import token_filter_regex
+
+    assert token_filter_regex([{"TEXT": {"REGEX": "^须"}}, {"TEXT": "批准", "OP": "?"}]) is None
+    assert token_filter_regex([{"LOWER": "ÄPP"}]) is None
