@@ -81,53 +81,68 @@ def split_sentences(norm: str, start: int, end: int) -> list[tuple[int, int]]:
 class _Compiled:
     patterns: list[Any]  # regex.Pattern or ("tokens", Matcher key)
     requires: list[Any]
-    exceptions: list[Any]  # compiled regex or None, parallel to rule.exceptions
-    literals: frozenset[str] | None  # None: always a candidate
-    # per pattern: literal sets that must ALL be present (one string of each), or None
-    pattern_literals: list[list[frozenset[str]] | None] = field(default_factory=list)
+    rule: Rule
     # per pattern: for a token pattern, a regex every sentence holding a match also matches (or None)
     token_filters: list[Any] = field(default_factory=list)
+    _exceptions: list[Any] | None = None
+
+    @property
+    def exceptions(self) -> list[Any]:
+        """Compiled exception regexes (None for guards), parallel to ``rule.exceptions``; compiled
+        when the rule's first match is judged (most rules never match a given document)."""
+        if self._exceptions is None:
+            import regex
+
+            self._exceptions = [regex.compile(e.regex, regex.V0) if e.regex else None
+                                for e in self.rule.exceptions]
+        return self._exceptions
 
 
 def _compile_rule(rule: Rule) -> _Compiled:
     import regex
 
     pats: list[Any] = []
-    lits: set[str] | None = set()
-    per: list[list[frozenset[str]] | None] = []
     filters: list[Any] = []
     for i, p in enumerate(rule.patterns):
         if p.kind == "regex":
             pats.append(regex.compile(p.regex, regex.V0))
-            sets = required_literal_sets(p.regex)
             filters.append(None)
         else:
-            specs = [token_spec(t) for t in p.tokens]
             pats.append(("tokens", _token_key(rule.id, i)))
-            sets = _token_literal_sets(specs) or None
-            rx = token_filter_regex(specs)
+            rx = token_filter_regex([token_spec(t) for t in p.tokens])
             filters.append(None if rx is None else regex.compile(rx, regex.V0))
-        per.append(sets)
-        pl = max(sets, key=lambda s: (min(map(len, s)), -len(s))) if sets else None
-        if pl is None or lits is None:
-            lits = None
-        else:
-            lits |= pl
     return _Compiled(
         patterns=pats,
         requires=[regex.compile(r, regex.V0) for r in rule.requires],
-        exceptions=[regex.compile(e.regex, regex.V0) if e.regex else None for e in rule.exceptions],
-        literals=frozenset(lits) if lits else None,
-        pattern_literals=per,
+        rule=rule,
         token_filters=filters,
     )
 
 
-def _compiled(book: Rulebook) -> dict[str, _Compiled]:
+class _CompiledRules(dict):
+    """Rule id → :class:`_Compiled`, compiled on first use: a document's literals rule out many
+    rules, and compiling every regex of the book up front costs ~0.25 s per process."""
+
+    def __init__(self, book: Rulebook) -> None:
+        super().__init__()
+        self.book = book
+
+    def __missing__(self, rule_id: str) -> _Compiled:
+        got = self[rule_id] = _compile_rule(self.book.get(rule_id))
+        return got
+
+
+def _compiled(book: Rulebook) -> _CompiledRules:
     comp = book._cache.get("compiled")
     if comp is None:
-        comp = book._cache["compiled"] = {r.id: _compile_rule(r) for r in book.rules}
+        comp = book._cache["compiled"] = _CompiledRules(book)
     return comp
+
+
+def _pattern_literals(rule: Rule) -> list[list[frozenset[str]] | None]:
+    """Per pattern of ``rule``: the literal sets every match contains one string of (None: unknown)."""
+    return [required_literal_sets(p.regex) if p.kind == "regex"
+            else _token_literal_sets([token_spec(t) for t in p.tokens]) or None for p in rule.patterns]
 
 
 def _literal_ids(book: Rulebook) -> tuple[dict[str, int], dict[str, list[tuple[int, ...] | None]],
@@ -139,10 +154,10 @@ def _literal_ids(book: Rulebook) -> tuple[dict[str, int], dict[str, list[tuple[i
         index: dict[str, int] = {}
         set_ids: dict[tuple[int, ...], int] = {}
         per_rule: dict[str, list[tuple[int, ...] | None]] = {}
-        for rid, c in _compiled(book).items():
-            per_rule[rid] = [None if sets is None else tuple(
+        for rule in book.rules:
+            per_rule[rule.id] = [None if sets is None else tuple(
                 set_ids.setdefault(tuple(index.setdefault(lit, len(index)) for lit in sorted(lits)),
-                                   len(set_ids)) for lits in sets) for sets in c.pattern_literals]
+                                   len(set_ids)) for lits in sets) for sets in _pattern_literals(rule)]
         members = [ids for ids, _ in sorted(set_ids.items(), key=lambda kv: kv[1])]
         lengths = [0] * len(index)
         for lit, i in index.items():
@@ -544,13 +559,13 @@ def run_rules(
                 for s, e, vals in checks.missing_clause(rule.missing or "", statute, norm):
                     findings.append(_finding(rule, doc, s, e, vals, None))
             continue
-        c = comp[rule.id]
         # per pattern: None = always a candidate, else its required literal sets (literal indices)
-        lit_hits: list = [None] * len(c.patterns)
+        lit_hits: list = [None] * len(rule.patterns)
         if prefilter:
             lit_hits = lit_ids[rule.id]
             if all(h is not None and not all(doc.present(sid) for sid in h) for h in lit_hits):
                 continue
+        c = comp[rule.id]
         # a fallback rule reports only in sentences no earlier rule reported in
         skip = {doc.sentence_at(f.start) for f in findings} if rule.fallback else set()
         try:

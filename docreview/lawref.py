@@ -19,7 +19,7 @@ import datetime as _dt
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docreview.errors import E_RULE_SCHEMA, E_RULE_YAML, DocreviewError
@@ -112,14 +112,24 @@ class Article:
 class Articles:
     laws: tuple[LawInfo, ...]
     articles: tuple[Article, ...]
+    # lookup tables built once: name key -> first law so called; (law, article number) -> entries in order
+    _by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    _by_number: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for info in self.laws:
+            for name in (info.law, info.short, *info.aliases):
+                self._by_key.setdefault(law_key(name), info)
+        for a in self.articles:
+            self._by_number.setdefault((a.law, a.number), []).append(a)
 
     def law_info(self, name: str) -> LawInfo | None:
         """The law called ``name`` (full name, short name or alias; 《》 and 中华人民共和国 optional)."""
-        key = law_key(name)
-        for info in self.laws:
-            if key in {law_key(info.law), law_key(info.short), *(law_key(a) for a in info.aliases)}:
-                return info
-        return None
+        return self._by_key.get(law_key(name))
+
+    def numbered(self, law: str, number: int) -> list[Article]:
+        """The entries of ``law`` (its full name) for article ``number``, in data order."""
+        return self._by_number.get((law, number), [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,9 +408,7 @@ def find_articles(law: str, article: str, *, articles: Articles | None = None) -
     else:
         number, para, _item = ref
         found = []
-        for a in arts.articles:
-            if a.law != info.law or a.number != number:
-                continue
+        for a in arts.numbered(info.law, number):
             if para is None or a.paragraph == para:
                 found.append(a)
             elif a.paragraph is None and para <= len(a.paragraphs):

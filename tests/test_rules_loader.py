@@ -172,3 +172,38 @@ def test_rulebook_pickles_without_cache() -> None:
     clone = pickle.loads(pickle.dumps(book))
     assert clone.version == book.version and clone.rules == book.rules
     assert run_rules(clone, st, Segmenter()) == before
+
+
+def test_validated_rules_are_cached_in_the_user_cache_and_any_change_is_a_miss(tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.chdir(tmp_path)
+    rules = tmp_path / "rules"
+    write(rules, "XX01.yml", GOOD)
+    first = load_rulebook([rules], shipped=False)
+    stored = sorted((cache / "docreview").glob("rules-*.pickle"))
+    assert len(stored) == 1 and not list(tmp_path.glob("rules-*"))
+    again = load_rulebook([rules], shipped=False)
+    assert again.rules == first.rules and again.version == first.version
+    # an edited rule file is read and validated again: its new message shows, a broken edit is refused
+    write(rules, "XX01.yml", GOOD.replace("message: 收取{fee}", "message: 不得收取{fee}"))
+    assert load_rulebook([rules], shipped=False).rules[0].message == "不得收取{fee}"
+    write(rules, "XX01.yml", GOOD.replace("收取[^，。；]{0,10}?", "(收取+)+"))
+    with pytest.raises(DocreviewError) as exc:
+        load_rulebook([rules], shipped=False)
+    assert str(exc.value).startswith("E202")
+
+
+def test_a_corrupt_or_foreign_rules_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    rules = tmp_path / "rules"
+    write(rules, "XX01.yml", GOOD)
+    want = load_rulebook([rules], shipped=False, use_cache=False)
+    load_rulebook([rules], shipped=False)
+    (stored,) = (cache / "docreview").glob("rules-*.pickle")
+    stored.write_bytes(b"\x80\x05not a pickle")
+    assert load_rulebook([rules], shipped=False).rules == want.rules
+    # a pickle naming any other class is refused, not executed
+    stored.write_bytes(pickle.dumps(("key", [Path("x")])))
+    assert load_rulebook([rules], shipped=False).rules == want.rules

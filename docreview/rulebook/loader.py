@@ -207,9 +207,15 @@ def rule_files(folder: Path) -> list[Path]:
 
 
 def load_rulebook(
-    extra_dirs: Sequence[Path | str] = (), config: Config | None = None, *, shipped: bool = True
+    extra_dirs: Sequence[Path | str] = (), config: Config | None = None, *, shipped: bool = True,
+    use_cache: bool = True,
 ) -> Rulebook:
-    """Shipped rules plus ``extra_dirs`` (and ``config.rules``), with config overrides applied."""
+    """Shipped rules plus ``extra_dirs`` (and ``config.rules``), with config overrides applied.
+
+    Validating every rule (schema, regex compilation, backtracking guard) costs ~0.4 s, so the
+    validated rules are kept in the user cache directory under a digest of every input byte (rule
+    files and their names, word lists, the rulebook code); any change is a miss and a full load.
+    """
     dirs: list[Path] = [shipped_dir()] if shipped else []
     if config is not None:
         dirs += [Path(d) for d in config.rules]
@@ -230,14 +236,24 @@ def load_rulebook(
         if lex is not None:
             lexicons = merge_lexicons(lexicons, load_lexicons(d), _display(lex))
             digest.update(b"lexicons\0" + lex.read_bytes() + b"\0")
-    for d in seen_dirs:
-        for f in rule_files(d):
+    files = [(d, f) for d in seen_dirs for f in rule_files(d)]
+    for d, f in files:
+        digest.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    # the validated rules are a pure function of these bytes, the folders' names and our code
+    key = digest.copy()
+    key.update(repr([_display(f) for _, f in files]).encode() + _code_digest())
+    cached = _cached_rules(key.hexdigest()) if use_cache else None
+    if cached is not None:
+        rules = cached
+    else:
+        for _, f in files:
             rule = load_rule_file(f, lexicons)
             if rule.id in by_id:
                 raise DocreviewError(E_RULE_DUP, rule.path, f"规则编号 {rule.id} 与 {by_id[rule.id]} 重复")
             by_id[rule.id] = rule.path
             rules.append(rule)
-            digest.update(f.relative_to(d).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+        if use_cache:
+            _cache_rules(key.hexdigest(), rules)
     for data in _lawref_files():  # citation checks depend on the law reference data
         digest.update(data)
     if config is not None:
@@ -247,6 +263,61 @@ def load_rulebook(
     rules.sort(key=lambda r: r.id)
     return Rulebook(rules=tuple(rules), version=digest.hexdigest()[:16],
                     sources=tuple(_display(d) for d in seen_dirs))
+
+
+_RULE_CLASSES = {("docreview.rulebook.schema", n) for n in ("Rule", "Pattern", "RuleException", "Examples")} | {
+    ("docreview.model", "Basis")}
+
+
+def _code_digest() -> bytes:
+    """Digest of the code that turns rule files into Rule objects (a code change invalidates the cache)."""
+    import docreview
+
+    h = hashlib.sha256(docreview.__version__.encode())
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def _rules_cache_path(key: str) -> Path:
+    from docreview.nlp import cache_dir
+
+    return cache_dir() / f"rules-{key[:32]}.pickle"
+
+
+def _cached_rules(key: str) -> list[Rule] | None:
+    """The validated rules stored under ``key``, or None. The unpickler accepts only rule classes."""
+    import pickle
+
+    class _RuleUnpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str):
+            if (module, name) not in _RULE_CLASSES:
+                raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
+            return super().find_class(module, name)
+
+    try:
+        with _rules_cache_path(key).open("rb") as fh:
+            stored_key, rules = _RuleUnpickler(fh).load()
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        return None
+    if stored_key != key or not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
+        return None
+    return rules
+
+
+def _cache_rules(key: str, rules: list[Rule]) -> None:
+    """Store the validated rules under ``key`` (atomically; silently skipped when not writable)."""
+    import pickle
+    import tempfile
+
+    path = _rules_cache_path(key)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((key, rules), fh, protocol=5)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _lawref_files() -> list[bytes]:
