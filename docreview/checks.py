@@ -160,7 +160,9 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
     i = 0
     while i < n:
         found = None
-        for k in (4, 3, 2, 1):
+        # a word of 2–4 tokens is a party only if it is in a lexicon: its first token must begin one
+        spans = (4, 3, 2, 1) if texts[i] in _LEXICON_PREFIXES else (1,)
+        for k in spans:
             if i + k > n:
                 continue
             word = "".join(texts[i:i + k]) if k > 1 else texts[i]
@@ -187,6 +189,8 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
 
 
 _PRIVATE_TAILS = frozenset(w for w in PRIVATE_WORDS if len(w) >= 2)
+# every proper prefix of a lexicon party word (what classify(word, single=False) can accept)
+_LEXICON_PREFIXES = frozenset(w[:j] for w in NOT_GOV | PRIVATE_WORDS | GOV_WORDS for j in range(1, len(w)))
 
 
 def classify(word: str, single: bool = True) -> str | None:

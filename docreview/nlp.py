@@ -293,6 +293,43 @@ def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
     return words
 
 
+def _cut_tokens(router: _Router, text: str, offset: int) -> list[Token]:
+    """``cut_no_hmm(router, text)`` as Tokens at ``offset`` + position, whitespace words dropped (one
+    pass: a word list and a second loop cost as much as the cut on short sentences)."""
+    out: list[Token] = []
+    pos = offset
+    for blk in _RE_HAN.split(text):
+        if not blk:
+            continue
+        if _RE_HAN.match(blk):
+            route = router(blk)
+            x, n, buf = 0, len(blk), ""
+            while x < n:
+                y = route[x] + 1
+                if y - x == 1 and _RE_ENG.match(blk[x]):
+                    buf += blk[x]
+                else:
+                    if buf:
+                        out.append(Token(buf, pos, pos + len(buf)))
+                        pos += len(buf)
+                        buf = ""
+                    out.append(Token(blk[x:y], pos, pos + y - x))
+                    pos += y - x
+                x = y
+            if buf:
+                out.append(Token(buf, pos, pos + len(buf)))
+                pos += len(buf)
+        else:
+            for part in _RE_SKIP.split(blk):
+                if _RE_SKIP.match(part):  # whitespace: dropped
+                    pos += len(part)
+                    continue
+                for ch in part:
+                    out.append(Token(ch, pos, pos + 1))
+                    pos += 1
+    return out
+
+
 class Segmenter:
     """One private ``jieba.Tokenizer`` with the legal user dictionary, plus a blank spaCy zh vocab.
 
@@ -340,13 +377,7 @@ class Segmenter:
             return out
         if self._router is None:
             self._router = _Router(self.tokenizer)
-        pos = offset
-        for word in cut_no_hmm(self._router, norm):
-            end = pos + len(word)
-            if not word.isspace():
-                out.append(Token(text=word, start=pos, end=end))
-            pos = end
-        return out
+        return _cut_tokens(self._router, norm, offset)
 
     # -- spaCy
 
