@@ -84,17 +84,25 @@ class _Compiled:
     rule: Rule
     # per pattern: for a token pattern, a regex every sentence holding a match also matches (or None)
     token_filters: list[Any] = field(default_factory=list)
-    _exceptions: list[Any] | None = None
+    _exceptions: list[tuple[str, Any]] | None = None
 
     @property
-    def exceptions(self) -> list[Any]:
-        """Compiled exception regexes (None for guards), parallel to ``rule.exceptions``; compiled
-        when the rule's first match is judged (most rules never match a given document)."""
+    def exceptions(self) -> list[tuple[str, Any]]:
+        """The exception regexes as (area, one compiled alternation of all regexes on that area).
+
+        A hit is suppressed when any of them matches, which is exactly when their alternation does:
+        one search per area instead of one per exception. Compiled when the rule's first match is
+        judged (most rules never match a given document).
+        """
         if self._exceptions is None:
             import regex
 
-            self._exceptions = [regex.compile(e.regex, regex.V0) if e.regex else None
-                                for e in self.rule.exceptions]
+            areas: dict[str, list[str]] = {}
+            for e in self.rule.exceptions:
+                if e.regex:
+                    areas.setdefault(e.where, []).append(e.regex)
+            self._exceptions = [(w, regex.compile("|".join(f"(?:{r})" for r in rs), regex.V0))
+                                for w, rs in areas.items()]
         return self._exceptions
 
 
@@ -670,8 +678,8 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
     match = norm[hit.start:hit.end]
 
     after = norm[hit.end:se]
-    # 1. guards on characters only (cheap): any of them suppresses the hit
-    for e, rx in zip(rule.exceptions, c.exceptions, strict=True):
+    # 1. guards on characters only (cheap) and exception regexes: any of them suppresses the hit
+    for e in rule.exceptions:
         g = e.guard
         if g == "negated" and checks.negated(before, match):
             return False
@@ -683,10 +691,9 @@ def _judge(rule: Rule, c: _Compiled, doc: _Doc, hit: _Hit, sent: tuple[int, int]
             return False
         if g == "scope_clause" and checks.scope_clause(sentence):
             return False
-        if rx is not None:
-            area = _where(doc, e.where, hit, sent)
-            if _search(rx, area, doc, rule):
-                return False
+    for where, rx in c.exceptions:
+        if _search(rx, _where(doc, where, hit, sent), doc, rule):
+            return False
 
     # 2. guards that need the sentence's tokens and parties
     if rule.check == "subject_obligation":
