@@ -13,8 +13,9 @@ Measured in one run on this machine, on a generated corpus of ~10,000-character 
   over every sentence) and the read floor (unzip + lxml parse of word/document.xml);
 - an equality check on the whole corpus: the optimised path returns exactly what the straightforward
   path returns (see ``reference_mode``: no Aho-Corasick prefilter, jieba's own ``tokenize``,
-  ``str.translate`` normalisation, whole-text sentence split for effective/validity clauses, every
-  run and paragraph mark tested for hidden/deleted) — the SourceDoc, the Statute and the findings.
+  ``str.translate`` normalisation, whole-text sentence split for effective/validity clauses, the
+  plain paragraph/run walk of ingest with every run and paragraph mark tested for hidden/deleted,
+  the plain regexes for 落款 dates and 版记 lines) — the SourceDoc, the Statute and the findings.
 Targets are printed next to the figures; the script exits 1 if results differ.
 """
 
@@ -122,17 +123,24 @@ def reference_mode() -> Iterator[None]:
         return [Token(text=w, start=offset + a, end=offset + b)
                 for w, a, b in self.tokenizer.tokenize(norm, HMM=self.HMM) if not w.isspace()]
 
-    body_blocks = ingest_docx.body_blocks
-
     def every_element(body, styles=None, numbering=None, **_hints):
-        return body_blocks(body, styles, numbering)
+        return ingest_docx.body_blocks_reference(body, styles, numbering)
+
+    def date_tail(s: str) -> bool:
+        return structure._DATE_TAIL.search(s) is not None
+
+    def colophon(norm: str, lead: int) -> bool:
+        return structure.COLOPHON_RE.match(norm, lead) is not None
 
     saved = [(nlp, "normalize", nlp.normalize), (structure, "normalize", structure.normalize),
              (structure, "_special_sentences", structure._special_sentences),
+             (structure, "_date_tail", structure._date_tail), (structure, "_is_colophon", structure._is_colophon),
              (nlp.Segmenter, "tokens", nlp.Segmenter.tokens),
              (ingest_docx, "body_blocks", ingest_docx.body_blocks)]
     nlp.normalize = structure.normalize = translate_normalize
     structure._special_sentences = all_sentences
+    structure._date_tail = date_tail
+    structure._is_colophon = colophon
     nlp.Segmenter.tokens = jieba_tokens
     ingest_docx.body_blocks = every_element
     try:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from docreview.dates import _CN as _CN_DATE_CHARS
 from docreview.dates import AR_DATE_RE, CN_DATE_RE, find_dates, parse_date
 from docreview.errors import DocreviewError
 from docreview.model import (
@@ -23,12 +24,13 @@ from docreview.model import (
     Effective,
     Item,
     Section,
+    Sentence,
     SourceDoc,
     Span,
     Statute,
     Validity,
 )
-from docreview.nlp import normalize, split_sentences
+from docreview.nlp import _CLOSERS, _ENDS, _MAX_NEST, _OPEN_CLOSE, normalize
 
 # --------------------------------------------------------------------------- numerals
 
@@ -144,9 +146,17 @@ def normalize_doc_number(text: str) -> str:
 _DATE_TAIL = re.compile(r"[日号\d][\s（）]*$")
 
 
+def _date_tail(s: str) -> bool:
+    """``_DATE_TAIL.search(s) is not None`` without trying the regex at every 日/号/digit."""
+    t = s.rstrip()
+    while t and t[-1] in "（）":
+        t = t[:-1].rstrip()
+    return bool(t) and (t[-1] in "日号" or t[-1].isdecimal())
+
+
 def _date_only(norm: str) -> date | None:
     """The date if the line is nothing but a date (optionally in brackets), else None."""
-    if _DATE_TAIL.search(norm) is None:
+    if not _date_tail(norm):
         return None
     s = _strip_ws(norm).strip("（）")
     if not s or len(s) > 16:
@@ -170,19 +180,23 @@ def _is_org_line(norm: str) -> bool:
 # --------------------------------------------------------------------------- builders
 
 
-@dataclass
-class _B:  # mutable builder used only inside parse_structure
-    number: int
-    label: str
-    start: int
-    end: int
-    children: list[_B] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
+class _B:
+    """Mutable builder used only inside parse_structure (``extra``: per-kind data, see the users)."""
+
+    __slots__ = ("number", "label", "start", "end", "children", "extra")
+
+    def __init__(self, number: int, label: str, start: int, end: int, extra: object = None) -> None:
+        self.number = number
+        self.label = label
+        self.start = start
+        self.end = end
+        self.children: list[_B] = []
+        self.extra = extra
 
 
 def _freeze_items(items: list[_B]) -> tuple[Item, ...]:
     return tuple(
-        Item(number=i.number, label=i.label, start=i.start, end=i.end, subitems=_freeze_items(i.children))
+        Item(i.number, i.label, i.start, i.end, _freeze_items(i.children) if i.children else ())
         for i in items
     )
 
@@ -366,15 +380,15 @@ def _parse_closing(blocks: tuple[Block, ...], norms: list[str], first: int, afte
     n = len(blocks)
     cands: list[tuple[int, date, int, str]] = []  # (date block, date, first issuer block, issuer)
     for k in range(first, n):
-        if blocks[k].kind == "cell":
+        # a line whose text ends otherwise than _DATE_TAIL is neither a date line nor "issuer date"
+        # (stripping the line does not change that)
+        if blocks[k].kind == "cell" or not _date_tail(norms[k]):
             continue
         d = _date_only(norms[k])
         issuer_start, issuers = k, []
         if d is None:
             # "某市人民政府　2026年1月20日" on one line
             s = norms[k].strip()
-            if _DATE_TAIL.search(s) is None:
-                continue
             ds = find_dates(s)
             if ds and ds[-1][1] == len(s) and _is_org_line(s[: ds[-1][0]]):
                 issuers = [_strip_ws(s[: ds[-1][0]])]
@@ -414,24 +428,33 @@ def _parse_closing(blocks: tuple[Block, ...], norms: list[str], first: int, afte
 # --------------------------------------------------------------------------- body: articles
 
 
-def _article_head(b: Block, norm: str, expected: int) -> tuple[int, str, int] | None:
-    """(number, label, offset in block of the text after the head) if the block starts an article."""
-    lead = _lead(norm)
-    m = ARTICLE_RE.match(norm, lead)
-    if not m:
-        return None
+def _article_head(b: Block, norm: str, expected: int, m: re.Match[str] | None = None) -> tuple[int, str, int] | None:
+    """(number, label, offset in block of the text after the head) if the block starts an article.
+
+    ``m`` is ``ARTICLE_RE.match(norm, _lead(norm))`` when the caller already has it.
+    """
+    if m is None:
+        m = ARTICLE_RE.match(norm, _lead(norm))
+        if not m:
+            return None
     num = cn_int(m[1])
     rest = norm[m.end():m.end() + 1]
-    auto = bool(b.label) and ARTICLE_RE.match(normalize(b.label).strip()) is not None
-    if not (auto or rest == "" or rest in " ：、.．" or num == expected):
+    if not (
+        rest == "" or rest in " ：、.．" or num == expected
+        or (b.label and ARTICLE_RE.match(normalize(b.label).strip()) is not None)  # Word list label 第X条
+    ):
         return None  # "第十条规定的……" continuing a sentence, not a new article
     return num, f"第{int_cn(num)}条{m[2] or ''}", m.end()
+
+
+_HEAD_PUNCT = re.compile(r"[。；，]")
+_STANDALONE_FIRST = frozenset(h[0] for h in _STANDALONE_HEADINGS)
 
 
 def _chapter_head(norm: str) -> tuple[int, str, str, int] | None:
     """(number, label, title, level) for 第X章 / 第X节 / standalone 总则、附则 headings."""
     s = norm.strip()
-    if not s or len(s) > 40 or re.search(r"[。；，]", s):
+    if not s or len(s) > 40 or (s[0] != "第" and s[0] not in _STANDALONE_FIRST) or _HEAD_PUNCT.search(s):
         return None
     m = CHAPTER_RE.match(s)
     if m:
@@ -444,117 +467,140 @@ def _chapter_head(norm: str) -> tuple[int, str, str, int] | None:
     return None
 
 
+# first characters a 版记 line (COLOPHON_RE) can start with; other lines need a 印 (…印发)
+_COLOPHON_STARTS = ("抄", "主题词", "分", "（此件")
+
+
+def _is_colophon(norm: str, lead: int) -> bool:
+    """``COLOPHON_RE.match(norm, lead)``, skipping the regex on lines that cannot match."""
+    return (norm.startswith(_COLOPHON_STARTS, lead) or "印" in norm) and COLOPHON_RE.match(norm, lead) is not None
+
+
 def _parse_articles(
-    blocks: tuple[Block, ...], norms: list[str], first: int, stop: int
+    blocks: tuple[Block, ...], norms: list[str], leads: list[int], heads: dict[int, re.Match[str]],
+    first: int, stop: int,
 ) -> tuple[tuple[Chapter, ...], tuple[Article, ...]]:
-    chapters: list[_B] = []  # extra: title, level
-    articles: list[_B] = []  # children = clauses; clause.children = items; item.children = 目
+    """Chapters and articles of blocks ``first..stop``; ``leads[k]`` = ``_lead(norms[k])``, ``heads[k]`` =
+    ``ARTICLE_RE.match(norms[k], leads[k])`` for the paragraphs where it matches."""
+    chapters: list[_B] = []  # extra: (title, level)
+    articles: list[_B] = []  # extra: (chapter, section); children = clauses as [start, end, items]
     cur_ch: _B | None = None
     cur_sec: _B | None = None
     art: _B | None = None
     expected = 1
 
-    def touch(end: int) -> None:
-        for c in (cur_ch, cur_sec):
-            if c is not None:
-                c.end = max(c.end, end)
-
     for k in range(first, stop):
-        b, norm = blocks[k], norms[k]
-        if not norm.strip():
+        norm = norms[k]
+        lead = leads[k]
+        if lead == len(norm):  # empty or whitespace only
             continue
-        lead = _lead(norm)
-        start, end = b.offset + lead, b.offset + len(norm.rstrip())
-        if b.kind == "paragraph":
-            ch = _chapter_head(norm)
+        b = blocks[k]
+        off = b.offset
+        rlen = len(norm.rstrip())
+        start, end = off + lead, off + rlen
+        para = b.kind == "paragraph"
+        if para:
+            m = heads.get(k)
+            # a 第X条 head is never a 第X章/第X节 or standalone heading, and one is at most 40 characters
+            ch = _chapter_head(norm) if m is None and rlen - lead <= 40 else None
             if ch is not None:
                 num, label, title, level = ch
                 if num == 0:  # standalone 附则 etc.: number after the previous chapter
-                    num = 1 + max((c.number for c in chapters if c.extra["level"] == 1), default=0)
-                node = _B(num, label, start, end, extra={"title": title, "level": level})
+                    num = 1 + max((c.number for c in chapters if c.extra[1] == 1), default=0)
+                node = _B(num, label, start, end, (title, level))
                 chapters.append(node)
                 if level == 1:
                     cur_ch, cur_sec = node, None
                 else:
                     cur_sec = node
-                    touch(end)
+                    if cur_ch is not None and cur_ch.end < end:
+                        cur_ch.end = end
                 art = None
                 continue
-            head = _article_head(b, norm, expected)
+            head = _article_head(b, norm, expected, m) if m is not None else None
             if head is not None:
                 num, label, _ = head
-                art = _B(num, label, start, end, extra={
-                    "chapter": cur_ch.number if cur_ch else None,
-                    "section": cur_sec.number if cur_sec else None,
-                })
-                art.children.append(_B(1, "", start, end))
+                art = _B(num, label, start, end, (cur_ch.number if cur_ch else None,
+                                                  cur_sec.number if cur_sec else None))
+                art.children.append([start, end, []])
                 articles.append(art)
                 expected = num + 1
-                touch(end)
+                if cur_ch is not None and cur_ch.end < end:
+                    cur_ch.end = end
+                if cur_sec is not None and cur_sec.end < end:
+                    cur_sec.end = end
                 continue
-            if (ATTACHMENT_RE.match(norm, lead) and len(norm.strip()) <= 40) or COLOPHON_RE.match(norm, lead):
+            if (
+                (norm.startswith("附", lead) and ATTACHMENT_RE.match(norm, lead) and len(norm.strip()) <= 40)
+                or _is_colophon(norm, lead)
+            ):
                 art = None  # attachments (forms, tables) are not part of the last article
                 cur_ch = cur_sec = None
                 continue
         if art is None:
             continue
-        clause = art.children[-1]
-        art.end = max(art.end, end)
-        touch(end)
+        clause = art.children[-1]  # [start, end, items]; its number is its position + 1
+        if art.end < end:
+            art.end = end
+        if cur_ch is not None and cur_ch.end < end:
+            cur_ch.end = end
+        if cur_sec is not None and cur_sec.end < end:
+            cur_sec.end = end
         if b.kind == "cell":
-            clause.end = max(clause.end, end)
+            if clause[1] < end:
+                clause[1] = end
             continue
-        m_item = ITEM_RE.match(norm, lead)
-        m_sub = SUBITEM_RE.match(norm, lead)
+        c0 = norm[lead]
+        m_item = ITEM_RE.match(norm, lead) if c0 == "（" else None
+        m_sub = SUBITEM_RE.match(norm, lead) if not m_item and (c0 == "（" or c0.isdecimal()) else None
         if m_item:
-            clause.children.append(_B(cn_int(m_item[1]), f"（{m_item[1]}）", start, end))
-            clause.end = max(clause.end, end)
-        elif m_sub and clause.children:
-            item = clause.children[-1]
+            clause[2].append(_B(cn_int(m_item[1]), f"（{m_item[1]}）", start, end))
+            if clause[1] < end:
+                clause[1] = end
+        elif m_sub and clause[2]:
+            item = clause[2][-1]
             num = int(m_sub[1] or m_sub[2])
             label = f"{num}." if m_sub[1] else f"（{num}）"
             item.children.append(_B(num, label, start, end))
-            item.end = max(item.end, end)
-            clause.end = max(clause.end, end)
+            if item.end < end:
+                item.end = end
+            if clause[1] < end:
+                clause[1] = end
         elif m_sub:
             num = int(m_sub[1] or m_sub[2])
             label = f"{num}." if m_sub[1] else f"（{num}）"
-            clause.children.append(_B(num, label, start, end))
-            clause.end = max(clause.end, end)
+            clause[2].append(_B(num, label, start, end))
+            if clause[1] < end:
+                clause[1] = end
         else:
-            art.children.append(_B(len(art.children) + 1, "", start, end))
+            art.children.append([start, end, []])
 
-    frozen_ch = tuple(
-        Chapter(number=c.number, label=c.label, title=c.extra["title"], start=c.start, end=c.end,
-                level=c.extra["level"])
-        for c in chapters
-    )
-    frozen_art = tuple(
+    frozen_ch = tuple([Chapter(c.number, c.label, c.extra[0], c.start, c.end, c.extra[1]) for c in chapters])
+    frozen_art = tuple([
         Article(
-            number=a.number, label=a.label, start=a.start, end=a.end,
-            clauses=tuple(
-                Clause(number=c.number, start=c.start, end=c.end, items=_freeze_items(c.children))
-                for c in a.children
-            ),
-            chapter=a.extra["chapter"], section=a.extra["section"],
+            a.number, a.label, a.start, a.end,
+            tuple([Clause(i, c[0], c[1], _freeze_items(c[2]) if c[2] else ())
+                   for i, c in enumerate(a.children, 1)]),
+            a.extra[0], a.extra[1],
         )
         for a in articles
-    )
+    ])
     return frozen_ch, frozen_art
 
 
 # --------------------------------------------------------------------------- body: notice sections
 
 
-def _parse_sections(blocks: tuple[Block, ...], norms: list[str], first: int, stop: int) -> tuple[Section, ...]:
+def _parse_sections(
+    blocks: tuple[Block, ...], norms: list[str], leads: list[int], first: int, stop: int
+) -> tuple[Section, ...]:
     done: list[_B] = []
-    stack: list[_B] = []  # extra: kind, path, heading
+    stack: list[_B] = []  # extra: (kind, path, heading)
     counters: dict[tuple, int] = {}
     for k in range(first, stop):
-        b, norm = blocks[k], norms[k]
-        if not norm.strip():
+        b, norm, lead = blocks[k], norms[k], leads[k]
+        if lead == len(norm):  # empty or whitespace only
             continue
-        lead = _lead(norm)
         start, end = b.offset + lead, b.offset + len(norm.rstrip())
         hit = None
         if b.kind == "paragraph" and ATTACHMENT_RE.match(norm, lead):
@@ -567,26 +613,24 @@ def _parse_sections(blocks: tuple[Block, ...], norms: list[str], first: int, sto
                     break
         if hit is not None:
             kind, m = hit
-            depth = next((d for d, s in enumerate(stack) if s.extra["kind"] == kind), None)
+            depth = next((d for d, s in enumerate(stack) if s.extra[0] == kind), None)
             if depth is not None:
                 del stack[depth:]
             parent = stack[-1] if stack else None
-            ppath = parent.extra["path"] if parent else ()
+            ppath = parent.extra[1] if parent else ()
             num = cn_int(m[1])
             counters[ppath] = num
             marker = {"cn": f"{m[1]}、", "pcn": f"（{m[1]}）", "ar": f"{num}.", "par": f"（{num}）"}[kind]
             rest = norm[m.end():].strip()
             heading = re.split(r"[。；：！？]", rest, maxsplit=1)[0][:40]
             label = (parent.label if parent else "") + marker
-            node = _B(num, label, start, end, extra={"kind": kind, "path": (*ppath, num), "heading": heading})
+            node = _B(num, label, start, end, (kind, (*ppath, num), heading))
             done.append(node)
             stack.append(node)
         for s in stack:
-            s.end = max(s.end, end)
-    return tuple(
-        Section(path=s.extra["path"], label=s.label, heading=s.extra["heading"], start=s.start, end=s.end)
-        for s in done
-    )
+            if s.end < end:
+                s.end = end
+    return tuple(Section(s.extra[1], s.label, s.extra[2], s.start, s.end) for s in done)
 
 
 # --------------------------------------------------------------------------- special clauses
@@ -604,25 +648,102 @@ def _head_len(s: str) -> int:
     return 0
 
 
-# every effective-date, validity or repeal sentence contains one of these words
-_SPECIAL_HINT = re.compile(r"施行|实施|执行|生效|有效期|废止")
+# every effective-date, validity or repeal sentence contains one of these: 有效期 (VAL_*), 废止 (repeals),
+# or the 自/从/于 that starts an EFF_REL_RE (自印发之日起) or EFF_DATE_RE (自2026年3月1日起) match
+_EFF_AFTER = rf"\s*(?:(?:印发|公布|发布|签发|颁布)\s*之日起|{_DATE_PAT})"
+_SPECIAL_HINT = re.compile(rf"有效期|废止|[自从于](?={_EFF_AFTER})")
+_EFF_AFTER_RE = re.compile(_EFF_AFTER)
+# the characters an _EFF_AFTER match can start with, besides whitespace: 印发… or a date (AR_DATE_RE
+# starts with 19/20, CN_DATE_RE with four of dates._CN)
+_EFF_AFTER_FIRST = frozenset("印公发签颁12" + _CN_DATE_CHARS)
+
+
+def _hint_starts(norm: str, start: int, end: int) -> list[int]:
+    """Sorted start offsets of the ``_SPECIAL_HINT`` matches in ``norm[start:end]`` (as ``finditer`` with
+    ``pos``/``endpos``; the alternatives never overlap), found with ``str.find``: an alternation makes
+    the regex engine test every character, which is several times slower."""
+    out: list[int] = []
+    for word in ("有效期", "废止"):
+        i = norm.find(word, start, end)
+        while i >= 0:
+            out.append(i)
+            i = norm.find(word, i + len(word), end)
+    after = _EFF_AFTER_RE.match
+    for c in "自从于":
+        i = norm.find(c, start, end)
+        while i >= 0:
+            if i + 1 < end and (norm[i + 1] in _EFF_AFTER_FIRST or norm[i + 1].isspace()) and after(norm, i + 1, end):
+                out.append(i)
+            i = norm.find(c, i + 1, end)
+    out.sort()
+    return out
+
+
+# the characters nlp.split_sentences acts on
+_SPLIT_AT = re.compile("[\n\r" + re.escape("".join([*_OPEN_CLOSE, *_CLOSERS, *_ENDS])) + "]")
+
+
+def _split_sentences(text: str, start: int, end: int) -> list[Sentence]:
+    """``nlp.split_sentences(text, start, end)``, jumping from one bracket/terminator/line break to the
+    next with a regex instead of stepping through every character."""
+    end = min(end, len(text))
+    out: list[Sentence] = []
+    stack: list[tuple[str, int]] = []  # (opener, position)
+    s = start
+
+    def emit(a: int, b: int) -> None:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append(Sentence(start=a, end=b, text=text[a:b]))
+
+    search = _SPLIT_AT.search
+    m = search(text, start, end)
+    while m is not None:
+        i = m.start()
+        ch = text[i]
+        nxt = i + 1
+        if ch == "\n" or ch == "\r":
+            emit(s, i)
+            s = i + 1
+            stack.clear()
+        elif ch in _OPEN_CLOSE:
+            stack.append((ch, i))
+        elif ch in _CLOSERS:
+            opener = _CLOSERS[ch]
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == opener:
+                    del stack[k:]
+                    break
+        else:  # a sentence end
+            if stack and i - stack[0][1] > _MAX_NEST:
+                stack.clear()
+            if not stack:
+                while nxt < end and text[nxt] in _ENDS:  # "？！" / "。；" runs stay together
+                    nxt += 1
+                emit(s, nxt)
+                s = nxt
+        m = search(text, nxt, end)
+    emit(s, end)
+    return out
 
 
 def _special_sentences(norm: str, start: int, end: int):
-    """``split_sentences(norm, start, end)`` restricted to the lines holding a ``_SPECIAL_HINT`` word.
+    """``split_sentences(norm, start, end)`` restricted to the lines holding a ``_SPECIAL_HINT`` match.
 
     Sentence splitting restarts at every line break, so splitting those lines alone yields exactly
     the sentences the whole-text split yields for them.
     """
     pos = start
-    for m in _SPECIAL_HINT.finditer(norm, start, end):
-        at = m.start()
+    for at in _hint_starts(norm, start, end):
         if at < pos:
             continue
         ls = max(start, norm.rfind("\n", start, at) + 1, norm.rfind("\r", start, at) + 1)
         ends = [k for k in (norm.find("\n", at, end), norm.find("\r", at, end)) if k >= 0]
         pos = min(ends) if ends else end
-        yield from split_sentences(norm, ls, pos)
+        yield from _split_sentences(norm, ls, pos)
 
 
 def _find_specials(
@@ -723,38 +844,43 @@ def parse_structure(src: SourceDoc) -> Statute:
     norms = [norm_text[b.offset:b.offset + len(b.text)] if text.startswith(b.text, b.offset)
              else normalize(b.text) for b in blocks]
     n = len(blocks)
+    leads = [len(s) - len(s.lstrip()) for s in norms]  # _lead of every block; == len: empty
 
     header = _parse_header(blocks, norms)
     first = header.body_first
 
     # where article / section heads are
-    art_heads = [
-        k for k in range(first, n)
-        if blocks[k].kind == "paragraph" and ARTICLE_RE.match(norms[k], _lead(norms[k]))
-    ]
-    last_head = art_heads[-1] if art_heads else first
+    heads: dict[int, re.Match[str]] = {}
+    for k in range(first, n):
+        if blocks[k].kind == "paragraph" and norms[k].startswith("第", leads[k]):
+            m = ARTICLE_RE.match(norms[k], leads[k])
+            if m:
+                heads[k] = m
+    last_head = max(heads) if heads else first
     closing = _parse_closing(blocks, norms, first, last_head)
 
-    last_nonempty = max((k for k in range(n) if norms[k].strip()), default=-1)
+    last_nonempty = n - 1
+    while last_nonempty >= 0 and leads[last_nonempty] == len(norms[last_nonempty]):
+        last_nonempty -= 1
     if closing.start_block is not None and closing.start_block > last_head:
         stop = closing.start_block
     else:
         stop = last_nonempty + 1
-    body_start = blocks[first].offset + _lead(norms[first]) if first < n else len(text)
+    body_start = blocks[first].offset + leads[first] if first < n else len(text)
     body_end = blocks[stop - 1].offset + len(norms[stop - 1].rstrip()) if stop > first else body_start
     # trim trailing empty blocks and the 版记 (抄送 …, …印发) from the body
     k = stop - 1
-    while k >= first and (not norms[k].strip() or COLOPHON_RE.match(norms[k], _lead(norms[k]))):
+    while k >= first and (leads[k] == len(norms[k]) or _is_colophon(norms[k], leads[k])):
         k -= 1
     if k >= first:
         body_end = blocks[k].offset + len(norms[k].rstrip())
 
-    chapters, articles = _parse_articles(blocks, norms, first, n if stop <= last_head else stop)
+    chapters, articles = _parse_articles(blocks, norms, leads, heads, first, n if stop <= last_head else stop)
     sections: tuple[Section, ...] = ()
     style = "regulation"
     if not articles:
         style = "notice"
-        sections = _parse_sections(blocks, norms, first, stop)
+        sections = _parse_sections(blocks, norms, leads, first, stop)
 
     effective, validity, repeals = _find_specials(text, norm_text, body_start, len(text))
 

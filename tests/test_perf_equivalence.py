@@ -81,3 +81,120 @@ def test_help_imports_nothing_heavy() -> None:
             "'ahocorasick', 'cn2an', 'chinese_calendar') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _structural_texts(n: int, seed: int) -> list[str]:
+    """Random drafts built from the pieces structure's fast paths look at (dates, 版记, brackets …)."""
+    pieces = ["自", "从", "于", "起", "施行", "之日起", "印发", "公布", "颁布", "有效期", "5年", "废止", "2026年3月1日",
+              "二〇二六年三月一日", "2026-3-1", "2026.03.01", "20260", "日", "号", "（", "）", "(", ")", "《", "》", "“",
+              "”", "。", "；", "！", "？", "\n", "\r", " ", "\u3000", "\t", "抄送：", "主题词：", "分送：", "（此件公开发布）",
+              "某市人民政府办公室", "印发", "第一条", "１２", "٣", "附件", "本办法"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_structure_fast_helpers_equal_plain_regexes() -> None:
+    texts = _structural_texts(3000, 5) + _random_texts(1000, 6) + _clause_texts()[:300]
+    texts.append("《" + "字" * 320 + "。")  # an unclosed bracket stops protecting after _MAX_NEST characters
+    for text in texts:
+        norm = nlp.normalize(text)
+        for start, end in ((0, len(norm)), (len(norm) // 3, len(norm)), (1, max(1, len(norm) - 2))):
+            assert structure._split_sentences(norm, start, end) == nlp.split_sentences(norm, start, end)
+            assert structure._hint_starts(norm, start, end) == [
+                m.start() for m in structure._SPECIAL_HINT.finditer(norm, start, end)
+            ]
+        for line in [norm, *norm.split("\n")]:
+            lead = len(line) - len(line.lstrip())
+            assert structure._date_tail(line) == (structure._DATE_TAIL.search(line) is not None)
+            assert structure._is_colophon(line, lead) == (structure.COLOPHON_RE.match(line, lead) is not None)
+
+
+def _random_body(rng: random.Random) -> str:
+    """A w:body with the constructs ingest walks: tracked changes, hidden runs, content controls, fields,
+    symbols, text boxes, list numbering, deleted paragraph marks, tables (spans, deleted rows, nesting)."""
+
+    def run() -> str:
+        kids = [rng.choice(["<w:rPr><w:b/></w:rPr>", "<w:rPr><w:vanish/></w:rPr>", '<w:rPr><w:vanish w:val="0"/></w:rPr>',
+                            "<w:rPr><w:specVanish/></w:rPr>"])] if rng.random() < 0.4 else []
+        for _ in range(rng.randint(0, 3)):
+            kids.append(rng.choice([
+                "<w:t>第一条　设置</w:t>", '<w:t xml:space="preserve"> 广告 </w:t>', "<w:t/>", "<w:t>甲<!--c-->乙</w:t>",
+                "<w:tab/>", "<w:ptab/>", "<w:br/>", "<w:cr/>", "<w:noBreakHyphen/>", "<w:softHyphen/>",
+                '<w:sym w:char="2460"/>', '<w:sym w:char="F06C"/>', '<w:sym w:char="zz"/>', "<w:delText>删</w:delText>",
+                "<w:instrText> PAGE </w:instrText>", "<w:lastRenderedPageBreak/>", "<!--x-->",
+                "<w:drawing><w:txbxContent><w:p><w:r><w:t>框</w:t></w:r></w:p></w:txbxContent></w:drawing>",
+            ]))
+        return "<w:r>" + "".join(kids) + "</w:r>"
+
+    def inline(depth: int = 0) -> str:
+        if rng.random() < 0.6 or depth > 1:
+            return run()
+        inner = "".join(inline(depth + 1) for _ in range(rng.randint(0, 2)))
+        return rng.choice([
+            f"<w:ins>{inner}</w:ins>", f"<w:del>{inner}</w:del>", f"<w:moveFrom>{inner}</w:moveFrom>",
+            f"<w:moveTo>{inner}</w:moveTo>", f"<w:hyperlink>{inner}</w:hyperlink>", f"<w:smartTag>{inner}</w:smartTag>",
+            f"<w:sdt><w:sdtContent>{inner}</w:sdtContent></w:sdt>", f"<w:sdt>{inner}</w:sdt>",
+            f"<mc:AlternateContent><mc:Choice>{inner}</mc:Choice></mc:AlternateContent>",
+            f"<x:unknown>{inner}</x:unknown>", '<w:bookmarkStart w:id="0"/>',
+        ])
+
+    def ppr() -> str:
+        kids = [rng.choice([
+            '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>', '<w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr>',
+            '<w:numPr><w:numId w:val="1"/></w:numPr>', '<w:numPr><w:numId w:val="0"/></w:numPr>', '<w:pStyle w:val="TiaoWen"/>',
+            '<w:pStyle w:val="Nope"/>', '<w:jc w:val="center"/>', '<w:jc w:val="both"/>', "<w:rPr><w:del/></w:rPr>",
+            "<w:rPr><w:moveFrom/></w:rPr>", "<w:rPr><w:b/></w:rPr>",
+        ]) for _ in range(rng.randint(0, 3))]
+        return "<w:pPr>" + "".join(kids) + "</w:pPr>"
+
+    def para() -> str:
+        kids = [inline() for _ in range(rng.randint(0, 4))]
+        if rng.random() < 0.7:
+            kids.insert(0 if rng.random() < 0.8 else rng.randint(0, len(kids)), ppr())
+        return "<w:p>" + "".join(kids) + "</w:p>"
+
+    def table(depth: int = 0) -> str:
+        rows = []
+        for _ in range(rng.randint(0, 3)):
+            trpr = rng.choice(["", "<w:trPr><w:del/></w:trPr>", '<w:trPr><w:gridBefore w:val="1"/></w:trPr>'])
+            cells = "".join(
+                "<w:tc>" + rng.choice(["", '<w:tcPr><w:gridSpan w:val="2"/></w:tcPr>'])
+                + "".join(para() if depth or rng.random() < 0.8 else table(1) for _ in range(rng.randint(0, 2)))
+                + "</w:tc>"
+                for _ in range(rng.randint(0, 3))
+            )
+            rows.append(f"<w:tr>{trpr}{cells}</w:tr>")
+        return "<w:tbl>" + "".join(rows) + "</w:tbl>"
+
+    items = [para() if rng.random() < 0.75 else rng.choice([table(), f"<w:sdt><w:sdtContent>{para()}</w:sdtContent></w:sdt>",
+                                                            f"<w:ins>{para()}</w:ins>", "<!--c-->"])
+             for _ in range(rng.randint(1, 10))]
+    return "".join(items)
+
+
+def test_body_blocks_equal_reference_walk() -> None:
+    from docreview.ingest import docx as ingest_docx
+    from docreview.ingest.safety import parse_xml
+
+    ns = (f'xmlns:w="{ingest_docx.W_NS}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:x="urn:x"')
+    styles = ingest_docx.parse_styles(parse_xml(
+        f'<w:styles {ns}><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="TiaoWen"><w:name w:val="条文"/><w:basedOn w:val="Normal"/>'
+        '<w:pPr><w:numPr><w:numId w:val="2"/></w:numPr><w:jc w:val="both"/></w:pPr></w:style></w:styles>'.encode(),
+        "t", "styles"))
+    numbering = ingest_docx.parse_numbering(parse_xml(
+        f'<w:numbering {ns}><w:abstractNum w:abstractNumId="1">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="第%1条"/><w:suff w:val="space"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride></w:num>'
+        '</w:numbering>'.encode(), "t", "numbering"))
+    rng = random.Random(8)
+    for _ in range(400):
+        xml = f"<w:document {ns}><w:body>{_random_body(rng)}<w:sectPr/></w:body></w:document>"
+        body = parse_xml(xml.encode(), "t", "document").find(ingest_docx.W + "body")
+        want = ingest_docx.body_blocks_reference(body, styles, numbering)
+        may_hide, may_delete = ingest_docx.body_hints(body)
+        assert ingest_docx.body_blocks(body, styles, numbering, may_hide=may_hide, may_delete=may_delete) == want, xml
+        assert ingest_docx.body_blocks(body, styles, numbering) == want, xml

@@ -90,7 +90,9 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Sourc
         from docreview.ingest.docx import read_docx_bytes
 
         blocks, meta = read_docx_bytes(data, where, limits)
-        doc = make_source(where, "docx", blocks, sha256=sha, meta=meta)
+        # the blocks already carry make_source's indexes and offsets: build the SourceDoc directly
+        doc = SourceDoc(path=where, fmt="docx", blocks=tuple(blocks), sha256=sha,
+                        meta=tuple(sorted(meta.items())), text="\n".join([b.text for b in blocks]))
         return _non_empty(doc)
     if suffix in DOCX_SUFFIXES:
         raise DocreviewError(E_NOT_ZIP, where, "不是有效的 .docx 文件（不是 zip 压缩包），文件可能已损坏或被改了扩展名")

@@ -34,6 +34,9 @@ _INLINE_HIDDEN = {W + "del", W + "moveFrom"}
 _BLOCK_CONTAINERS = {W + "sdtContent", W + "customXml", W + "ins", W + "moveTo"}
 
 
+_W_VAL = W + "val"
+
+
 def _val(el, attr: str = "val") -> str | None:
     return None if el is None else el.get(W + attr)
 
@@ -88,7 +91,8 @@ def _run_hidden(r) -> bool:
 def _para_runs(p, may_hide: bool = True) -> Iterator:
     """Visible w:r of one paragraph in order (not descending into runs, so text boxes are skipped).
 
-    ``may_hide=False`` (the part contains no ``vanish`` at all) skips the per-run hidden test.
+    ``may_hide=False`` (the body contains no w:vanish/w:specVanish, see ``body_hints``) skips the
+    per-run hidden test.
     """
     stack = [iter(p)]
     while stack:
@@ -233,6 +237,14 @@ class Styles:
             sid = st.based_on
 
 
+def _firsts(el) -> dict:
+    """The first child of ``el`` per tag (what ``el.find(tag)`` returns), from one pass over the children."""
+    out: dict = {}
+    for ch in el:
+        out.setdefault(ch.tag, ch)
+    return out
+
+
 def parse_styles(root) -> Styles:
     by_id: dict[str, _Style] = {}
     default = None
@@ -244,17 +256,20 @@ def parse_styles(root) -> Styles:
             continue
         if st.get(W + "type") == "paragraph" and _on_attr(st.get(W + "default")):
             default = sid
-        ppr = st.find(W + "pPr")
+        kids = _firsts(st)
+        ppr = kids.get(W + "pPr")
         num_id = ilvl = jc = None
         if ppr is not None:
-            numpr = ppr.find(W + "numPr")
+            pkids = _firsts(ppr)
+            numpr = pkids.get(W + "numPr")
             if numpr is not None:
-                num_id = _val(numpr.find(W + "numId"))
-                il = _val(numpr.find(W + "ilvl"))
+                nkids = _firsts(numpr)
+                num_id = _val(nkids.get(W + "numId"))
+                il = _val(nkids.get(W + "ilvl"))
                 ilvl = int(il) if il and il.isdigit() else None
-            jc = _val(ppr.find(W + "jc"))
-        name = _val(st.find(W + "name")) or sid
-        by_id[sid] = _Style(name, _val(st.find(W + "basedOn")), num_id, ilvl, jc)
+            jc = _val(pkids.get(W + "jc"))
+        name = _val(kids.get(W + "name")) or sid
+        by_id[sid] = _Style(name, _val(kids.get(W + "basedOn")), num_id, ilvl, jc)
     return Styles(by_id, default)
 
 
@@ -339,16 +354,17 @@ class Level:
 
 
 def _parse_level(lvl) -> Level:
-    start = _val(lvl.find(W + "start"))
-    restart = _val(lvl.find(W + "lvlRestart"))
+    kids = _firsts(lvl)
+    start = _val(kids.get(W + "start"))
+    restart = _val(kids.get(W + "lvlRestart"))
     return Level(
         start=int(start) if start and start.lstrip("-").isdigit() else 0,
-        fmt=_val(lvl.find(W + "numFmt")) or "decimal",
-        text=_val(lvl.find(W + "lvlText")) or "",
-        suff=_val(lvl.find(W + "suff")) or "tab",
+        fmt=_val(kids.get(W + "numFmt")) or "decimal",
+        text=_val(kids.get(W + "lvlText")) or "",
+        suff=_val(kids.get(W + "suff")) or "tab",
         restart=int(restart) if restart and restart.isdigit() else None,
-        is_lgl=_on(lvl.find(W + "isLgl")),
-        pstyle=_val(lvl.find(W + "pStyle")),
+        is_lgl=_on(kids.get(W + "isLgl")),
+        pstyle=_val(kids.get(W + "pStyle")),
     )
 
 
@@ -475,6 +491,84 @@ class NumberingState:
         return lvl.start if lvl is not None else 0
 
 
+_PLACEHOLDERS = tuple(f"%{k + 1}" for k in range(9))
+_SUFFIX = {"tab": "\t", "space": " ", "nothing": ""}
+
+
+class _CachedNumberingState(NumberingState):
+    """``NumberingState`` with the static look-ups (abstract id, level, start value) memoised."""
+
+    def __init__(self, numbering: Numbering, styles: Styles) -> None:
+        super().__init__(numbering, styles)
+        self._aid: dict[str, str | None] = {}
+        self._lvl: dict[tuple[str, int], Level | None] = {}
+        self._st: dict[tuple[str, int], int] = {}
+        self._plan: dict[tuple[str, int], tuple[str | None, Level | None]] = {}
+
+    def _abstract_id(self, num_id: str) -> str | None:
+        try:
+            return self._aid[num_id]
+        except KeyError:
+            aid = self._aid[num_id] = super()._abstract_id(num_id)
+            return aid
+
+    def level(self, num_id: str, ilvl: int) -> Level | None:
+        key = (num_id, ilvl)
+        try:
+            return self._lvl[key]
+        except KeyError:
+            lvl = self._lvl[key] = super().level(num_id, ilvl)
+            return lvl
+
+    def label(self, num_id: str, ilvl: int) -> tuple[str, str]:
+        """``NumberingState.label`` with cached look-ups (same counters, same result)."""
+        key = (num_id, ilvl)
+        plan = self._plan.get(key)
+        if plan is None:
+            plan = self._plan[key] = (self._abstract_id(num_id), self.level(num_id, ilvl))
+        aid, lvl = plan
+        if aid is None or lvl is None:
+            return "", ""
+        counts = self.counters.get(aid)
+        if counts is None:
+            counts = self.counters[aid] = {}
+        if num_id not in self.seen:
+            self.seen.add(num_id)
+            for il, (so, lv) in self.n.overrides.get(num_id, {}).items():
+                if so is not None or lv is not None:
+                    counts.pop(il, None)
+        if ilvl in counts:
+            counts[ilvl] += 1
+        else:
+            counts[ilvl] = self._start(num_id, ilvl)
+        if len(counts) > 1:
+            for deeper in [k for k in counts if k > ilvl]:
+                dl = self.level(num_id, deeper)
+                rv = dl.restart if dl is not None else None
+                if rv is None or (rv != 0 and ilvl + 1 <= rv):
+                    del counts[deeper]
+        if lvl.fmt == "bullet":
+            return "", ""
+        text = lvl.text
+        if "%" in text:
+            for k, ph in enumerate(_PLACEHOLDERS):
+                if ph in text:
+                    kl = self.level(num_id, k) or lvl
+                    value = counts.get(k, self._start(num_id, k))
+                    fmt = "decimal" if (lvl.is_lgl and k != ilvl) else kl.fmt
+                    text = text.replace(ph, format_number(value, fmt))
+        suff = _SUFFIX.get(lvl.suff, "\t")
+        return text, (suff if text else "")
+
+    def _start(self, num_id: str, ilvl: int) -> int:
+        key = (num_id, ilvl)
+        try:
+            return self._st[key]
+        except KeyError:
+            start = self._st[key] = super()._start(num_id, ilvl)
+            return start
+
+
 def _para_numbering(style_id: str | None, numpr, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
     """(numId, ilvl) attached to a paragraph (its w:pStyle value and w:numPr) directly or via its style chain."""
     num_id = ilvl = None
@@ -515,6 +609,119 @@ def _mark_deleted(ppr) -> bool:
 _JC = {"start": "left", "end": "right", "both": "justify", "distribute": "distribute"}
 
 
+_P, _R, _T, _PPR, _RPR = W + "p", W + "r", W + "t", W + "pPr", W + "rPr"
+_PSTYLE, _NUMPR, _NUMID, _ILVL, _JC_TAG = W + "pStyle", W + "numPr", W + "numId", W + "ilvl", W + "jc"
+# children of a w:p that hold runs (everything _para_runs descends into)
+_RUN_HOLDERS = frozenset(_INLINE_CONTAINERS | {W + "sdt", MC + "AlternateContent"})
+# run children with a fixed character in run_text (w:t is read, w:sym decoded; all others give nothing)
+_RUN_CHARS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+_SYM = W + "sym"
+
+
+def _fast_paragraphs(body) -> Iterator[tuple[object, tuple[int, int, int] | None]]:
+    """``iter_body_paragraphs(body)`` with body-level w:p yielded directly (no per-paragraph object)."""
+    counter = [0]
+    for el in body:
+        if el.tag == _P:
+            yield el, None
+        else:  # tables, content controls …: the general walk, one body child at a time
+            for para in _iter_paragraphs((el,), counter):
+                yield para.p, para.table
+
+
+class _Heads:
+    """Per-paragraph properties for ``body_blocks``: numbering label, style name, alignment.
+
+    Numbering and style look-ups are cached per (style id, numId, ilvl) and per style id.
+    """
+
+    def __init__(self, styles: Styles, numbering: Numbering) -> None:
+        self.styles = styles
+        self.state = _CachedNumberingState(numbering, styles)
+        self.has_styles = bool(styles.by_id)
+        self.style_info: dict[str | None, tuple[str, str | None]] = {}  # style id -> (name, inherited jc)
+        self.num_info: dict[tuple, tuple[str, int] | None] = {}  # (style id, numId, ilvl) -> numbering
+        self.plain: tuple[str, str, str, str] | None = None  # head of a paragraph without w:pPr
+
+    def head(self, ppr, numbered: bool) -> tuple[str, str, str, str]:
+        """``(label, label + suffix, style name, align)`` of a paragraph with w:pPr ``ppr`` (or None)."""
+        if ppr is None and numbered and self.plain is not None:
+            return self.plain
+        style_el = numpr = jc_el = None  # first w:pStyle / w:numPr / w:jc child of w:pPr
+        if ppr is not None:
+            for ch in ppr:
+                tag = ch.tag
+                if tag == _PSTYLE:
+                    if style_el is None:
+                        style_el = ch
+                elif tag == _NUMPR:
+                    if numpr is None:
+                        numpr = ch
+                elif tag == _JC_TAG and jc_el is None:
+                    jc_el = ch
+        style_id = None if style_el is None else style_el.get(_W_VAL)
+        label = prefix = ""
+        if numbered and (ppr is not None or self.has_styles):
+            if numpr is None:
+                key: tuple = (style_id, None, None)
+            else:
+                num_el = il_el = None
+                for ch in numpr:
+                    tag = ch.tag
+                    if tag == _NUMID:
+                        if num_el is None:
+                            num_el = ch
+                    elif tag == _ILVL and il_el is None:
+                        il_el = ch
+                key = (style_id, None if num_el is None else num_el.get(_W_VAL),
+                       None if il_el is None else il_el.get(_W_VAL))
+            num_info = self.num_info
+            if key in num_info:
+                num = num_info[key]
+            else:
+                num = num_info[key] = _para_numbering(style_id, numpr, self.styles, self.state)
+            if num is not None:
+                label, suffix = self.state.label(*num)
+                prefix = label + suffix
+        info = self.style_info.get(style_id)
+        if info is None:
+            style_name, style_jc = "", None
+            for i, (_sid, st) in enumerate(self.styles.chain(style_id)):
+                if i == 0:
+                    style_name = st.name
+                if style_jc is None and st.jc:
+                    style_jc = st.jc
+            info = self.style_info[style_id] = (style_name, style_jc)
+        jc = None if jc_el is None else jc_el.get(_W_VAL)
+        if jc is None:
+            jc = info[1]
+        out = label, prefix, info[0], (_JC.get(jc, jc) if jc else "")
+        if ppr is None and numbered and (not self.has_styles or self.num_info[(None, None, None)] is None):
+            self.plain = out  # no w:pPr and no list number: the same for every such paragraph
+        return out
+
+
+_HIDE_TAGS = (W + "vanish", W + "specVanish")
+_HINT_TAGS = (*_HIDE_TAGS, W + "del", W + "moveFrom")
+
+
+def body_hints(body) -> tuple[bool, bool]:
+    """``(may_hide, may_delete)`` for ``body_blocks``: whether the body has any w:vanish/w:specVanish
+    (else no run is hidden) and any w:del/w:moveFrom (else no paragraph mark is deleted).
+
+    One C-level pass over the tree (about a microsecond for a 10,000-character draft).
+    """
+    may_hide = may_delete = False
+    for el in body.iter(_HINT_TAGS):
+        if el.tag in _HIDE_TAGS:
+            may_hide = True
+        else:
+            may_delete = True
+        if may_hide and may_delete:
+            break
+    return may_hide, may_delete
+
+
 def body_blocks(
     body, styles: Styles | None = None, numbering: Numbering | None = None, *,
     may_hide: bool = True, may_delete: bool = True,
@@ -523,9 +730,125 @@ def body_blocks(
 
     A paragraph whose mark is a tracked deletion is merged into the next paragraph of the same
     container, as Word's final view shows it (and takes no list number); at the end of a container
-    it stays a block of its own. ``may_hide`` / ``may_delete`` False (the part's bytes contain no
-    ``vanish`` / no ``del``/``moveFrom``) skip the per-run and per-paragraph-mark tests.
+    it stays a block of its own. ``may_hide`` / ``may_delete`` False (see ``body_hints``: the body
+    has no w:vanish / no w:del or w:moveFrom) skip the per-run and per-paragraph-mark tests.
+
+    One pass over each paragraph's children: ``_para_runs`` and ``run_text`` are inlined for runs that
+    are direct children of the paragraph (a w:sym, or runs inside w:ins, hyperlinks, content controls
+    …, take the general functions); the label is computed as soon as w:pPr is seen, so offsets count
+    it at once. ``body_blocks_reference`` is the plain version (the reference for equality checks).
     """
+    heads = _Heads(styles or Styles(), numbering or Numbering())
+    head = heads.head
+    blocks: list[Block] = []
+    append_block = blocks.append
+    run_no = 0
+    doc_pos = 0  # document offset of the next block (blocks are joined by "\n")
+    carry: list[tuple[str, int]] = []  # runs of paragraphs whose mark is deleted (merged into next)
+    carry_at: tuple | None = None  # (table position, w:pPr) of the pending merge
+
+    def emit(table, ppr, pieces: list[tuple[str, int]], numbered: bool) -> None:
+        nonlocal doc_pos
+        label, prefix, style, align = head(ppr, numbered)
+        spans: list[RunSpan] = []
+        pos = len(prefix)
+        parts = [prefix]
+        for txt, rn in pieces:
+            if txt:
+                spans.append(RunSpan(pos, pos + len(txt), rn))
+                parts.append(txt)
+                pos += len(txt)
+        text = "".join(parts)
+        append_block(Block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
+                           tuple(spans), label, style, table, align))
+        doc_pos += len(text) + 1
+
+    for p, table in _fast_paragraphs(body):
+        if carry_at is not None and carry_at[0] != table:
+            emit(carry_at[0], carry_at[1], carry, False)
+            carry, carry_at = [], None
+        ppr = None
+        spans: list[RunSpan] = []  # offsets after the label once ``head_at`` is set, else from 0
+        parts: list[str] = []
+        pos = 0
+        head_at = None  # (label, style, align) when computed before the runs
+        run_start = run_no
+        for ch in p:
+            tag = ch.tag
+            if tag == _R:
+                if may_hide and _run_hidden(ch):
+                    continue
+                txt = ""
+                for c in ch:
+                    ctag = c.tag
+                    if ctag == _T:
+                        t = c.text
+                        if t:
+                            txt = txt + t if txt else t
+                    elif ctag in _RUN_CHARS:
+                        txt += _RUN_CHARS[ctag]
+                    elif ctag == _SYM:  # the general rule (hex code, private-use range)
+                        txt = run_text(ch)
+                        break
+                if txt:
+                    end = pos + len(txt)
+                    spans.append(RunSpan(pos, end, run_no))
+                    parts.append(txt)
+                    pos = end
+                run_no += 1
+            elif tag == _PPR:
+                if ppr is None:
+                    ppr = ch
+                    if run_no == run_start and carry_at is None and not (may_delete and _mark_deleted(ppr)):
+                        # w:pPr before the runs (as Word writes it): offsets can count the label at once
+                        label, prefix, style, align = head(ppr, True)
+                        head_at = (label, style, align)
+                        if prefix:
+                            parts.append(prefix)
+                            pos = len(prefix)
+            elif tag in _RUN_HOLDERS:
+                for r in _para_runs((ch,), may_hide):
+                    txt = run_text(r)
+                    if txt:
+                        end = pos + len(txt)
+                        spans.append(RunSpan(pos, end, run_no))
+                        parts.append(txt)
+                        pos = end
+                    run_no += 1
+        if head_at is not None:
+            label, style, align = head_at
+            text = "".join(parts)
+            append_block(Block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
+                               tuple(spans), label, style, table, align))
+            doc_pos += len(text) + 1
+            continue
+        if carry_at is not None or (may_delete and _mark_deleted(ppr)):
+            # rare: a deleted paragraph mark, or the runs of one carried into this paragraph
+            pieces = carry + [(txt, sp.run) for txt, sp in zip(parts, spans, strict=True)]
+            if may_delete and _mark_deleted(ppr):
+                carry, carry_at = pieces, (table, ppr)
+            else:
+                carry, carry_at = [], None
+                emit(table, ppr, pieces, True)
+            continue
+        label, prefix, style, align = head(ppr, True)
+        if prefix:
+            n = len(prefix)
+            spans = [RunSpan(sp.start + n, sp.end + n, sp.run) for sp in spans]
+            text = prefix + "".join(parts)
+        else:
+            text = "".join(parts)
+        append_block(Block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
+                           tuple(spans), label, style, table, align))
+        doc_pos += len(text) + 1
+    if carry_at is not None:
+        emit(carry_at[0], carry_at[1], carry, False)
+    return blocks
+
+
+def body_blocks_reference(body, styles: Styles | None = None, numbering: Numbering | None = None) -> list[Block]:
+    """``body_blocks`` written plainly: every paragraph, run and paragraph mark is walked and tested
+    through ``iter_body_paragraphs`` / ``_para_runs`` / ``run_text`` (the reference for equality checks)."""
     styles = styles or Styles()
     state = NumberingState(numbering or Numbering(), styles)
     blocks: list[Block] = []
@@ -584,10 +907,10 @@ def body_blocks(
             emit(carry_at[0], carry_at[1], carry, False)
             carry, carry_at = [], None
         pieces = list(carry)
-        for r in _para_runs(p, may_hide):
+        for r in _para_runs(p):
             pieces.append((run_text(r), run_no))
             run_no += 1
-        if may_delete and _mark_deleted(_child(p, W + "pPr")):
+        if _mark_deleted(_child(p, W + "pPr")):
             carry, carry_at = pieces, (p, table)
             continue
         carry, carry_at = [], None
@@ -647,10 +970,9 @@ def read_docx_bytes(data: bytes, where: str, limits: Limits = DEFAULT_LIMITS) ->
             styles_root = parse_xml(zf.read(target), where, target)
         elif typ == "numbering" and zf.has(target):
             numbering_root = parse_xml(zf.read(target), where, target)
-    # byte-level hints: a part without "vanish" has no hidden run, one without "del"/"moveFrom" no
-    # deleted paragraph mark (any namespace prefix), so those per-element tests can be skipped
+    may_hide, may_delete = body_hints(body)
     blocks = body_blocks(body, parse_styles(styles_root), parse_numbering(numbering_root),
-                         may_hide=b"anish" in main_xml, may_delete=b"del" in main_xml or b"moveFrom" in main_xml)
+                         may_hide=may_hide, may_delete=may_delete)
     meta: dict[str, str] = {}
     core = next((t for typ, t in root_rels.values() if typ == "core-properties"), None)
     if core and zf.has(core):

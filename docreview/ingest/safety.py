@@ -198,7 +198,8 @@ def parse_xml(data: bytes, where: str, part: str):
     """Parse one XML part with a hardened lxml parser; refuse any DTD/entity declaration (E108)."""
     from lxml import etree
 
-    if _DTD_RE.search(data) or any(m in data for m in _DTD_MARKERS_16):
+    # every marker contains the byte "!" (0x21, also in UTF-16): a part without one needs no search
+    if b"!" in data and (_DTD_RE.search(data) or any(m in data for m in _DTD_MARKERS_16)):
         raise DocreviewError(E_XML_UNSAFE, where, f"{part} 含有 DOCTYPE/实体声明（可能是实体扩展攻击），拒绝解析")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
