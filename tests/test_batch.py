@@ -342,6 +342,42 @@ def test_excel_report_cell_by_cell(tmp_path):
     assert names == [".batch.lock", "batch.sqlite", "results.jsonl", "summary.json", "清理报告.xlsx"]
 
 
+def test_streaming_xlsx_writer_round_trip(tmp_path, monkeypatch):
+    import zipfile
+
+    from docreview.batch import xlsx
+
+    monkeypatch.setattr(xlsx, "SHARED_BUDGET", 300)  # the shared-string table fills up: the rest goes inline
+    texts = [" 前后空格 ", "a&b<c>d", "行1\r\n行2", "控制\x01\x0b字符", "x" * 40000, "\x01", "😀 表情", "=1+1"]
+    path = tmp_path / "t.xlsx"
+    with xlsx.StreamingWorkbook(path, tmpdir=tmp_path) as book:
+        sheet = book.add_sheet("表一", ["文本", "共享", "数"], [20, 30, 8], wrap=[1], shared=[1])
+        for i, t in enumerate(texts):
+            sheet.append([t, f"{t}{i % 3}", i])
+        sheet.append([None, "", 1.5])
+        sheet.append([True, date(2024, 1, 10), datetime(2024, 1, 10, 12)])
+        book.add_sheet("表二", ["空"], [8])
+        book.save()
+    assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]  # the sheets' temporary files are gone
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+        assert 0 < zf.read("xl/sharedStrings.xml").decode().count("<si>") < len(texts)
+    assert '<c r="B2" s="3" t="s">' in xml and '<c r="B9" s="3" t="inlineStr">' in xml  # shared, then full
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["表一", "表二"] and wb["表二"].max_row == 1
+    ws = wb["表一"]
+    assert ws.freeze_panes == "A2" and ws.column_dimensions["B"].width == 30
+    assert [c.value for c in ws[1]] == ["文本", "共享", "数"] and all(c.font.bold for c in ws[1])
+    want = [" 前后空格 ", "a&b<c>d", "行1\r\n行2", "控制字符", "x" * 32767, None, "😀 表情", "=1+1"]
+    assert [c.value for c in ws["A"][1:9]] == want
+    assert [c.value for c in ws["B"][1:9]] == [" 前后空格 0", "a&b<c>d1", "行1\r\n行22", "控制字符0", "x" * 32767, "2",
+                                               "😀 表情0", "=1+11"]
+    assert ws["B2"].alignment.wrap_text and not ws["A2"].alignment.wrap_text
+    assert [c.value for c in ws["C"][1:10]] == [*range(8), 1.5]
+    assert [c.value for c in ws[11]] == [True, datetime(2024, 1, 10), datetime(2024, 1, 10, 12)]
+    assert ws["B11"].number_format == ws["C11"].number_format == "yyyy-mm-dd"
+
+
 # --------------------------------------------------------------------------- outcome rules
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -124,6 +124,9 @@ def test_json_shape():
                       "message", "suggestion", "basis", "fingerprint"}
     assert f["location"]["label"] == "第二条第一款"
     assert f["basis"][0]["law"] == "中华人民共和国行政许可法"
+    src = res.findings[0]  # every field of Location / Basis, in field order (as dataclasses.asdict gives)
+    assert f["location"] == asdict(src.location) and list(f["location"]) == list(asdict(src.location))
+    assert f["basis"] == [asdict(b) for b in src.basis]
     assert data["errors"] == [UNREADABLE]
     assert data["summary"]["findings"] == 3 and data["summary"]["suppressed"] == 2
     assert data["summary"]["by_severity"] == {"error": 2, "warning": 1, "info": 0}

@@ -1,4 +1,4 @@
-"""清理报告.xlsx: 文件清单, 问题清单, 失败与跳过, 台账比对, 汇总 (openpyxl, write-only).
+"""清理报告.xlsx: 文件清单, 问题清单, 失败与跳过, 台账比对, 汇总 (streamed, ``docreview.batch.xlsx``).
 
 Header row bold and frozen, sensible column widths, dates as real Excel dates. Metadata (标题, 文号,
 制定机关, 公布日期) come from the 台账 row when it has them, else from the document.
@@ -6,8 +6,6 @@ Header row bold and frozen, sensible column widths, dates as real Excel dates. M
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,65 +145,46 @@ def summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def write_excel(
-    path: Path, rows: Callable[[], Iterable[DocRow]], match: LedgerMatch, summary: dict[str, Any],
-) -> None:
-    """Write the workbook to ``path`` with openpyxl (write-only, streamed); ``rows()`` streams the stored
-    rows again for each sheet."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+class ExcelReport:
+    """清理报告.xlsx filled while the stored rows are streamed once (``add`` per row in path order), then
+    ``finish`` writes 台账比对 and 汇总 and saves. Use as a context manager (temporary files go)."""
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    def __init__(self, path: Path, match: LedgerMatch, *, tmpdir: Path) -> None:
+        from docreview.batch.xlsx import StreamingWorkbook
 
-    def sheet(title: str, headers: list[str], data: Iterable[list[Any]], wrap_cols: tuple[str, ...] = ()) -> None:
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        for i, h in enumerate(headers, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(h, 8 if i > 9 else 14)
-        head = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=h)
-            c.font = bold
-            head.append(c)
-        ws.append(head)
-        wrap_idx = {headers.index(h) for h in wrap_cols if h in headers}
-        for r in data:
-            cells: list[Any] = []
-            for i, v in enumerate(r):
-                if isinstance(v, str):
-                    v = _cell_text(v)
-                if isinstance(v, date):
-                    c = WriteOnlyCell(ws, value=v)
-                    c.number_format = "yyyy-mm-dd"
-                elif i in wrap_idx and v:
-                    c = WriteOnlyCell(ws, value=v)
-                    c.alignment = wrap
-                else:
-                    c = v  # plain values are much cheaper than cells in write-only mode
-                cells.append(c)
-            ws.append(cells)
+        self.match = match
+        self.book = StreamingWorkbook(path, tmpdir=tmpdir)
 
-    def docs() -> Iterator[DocRow]:
-        return (d for d in rows() if d.status in ("ok", "failed"))
+        def sheet(title: str, headers: list[str], wrap: tuple[str, ...] = (), shared: tuple[str, ...] = ()) -> Any:
+            widths = [WIDTHS.get(h, 8 if i > 9 else 14) for i, h in enumerate(headers, start=1)]
+            return self.book.add_sheet(title, headers, widths, wrap=[headers.index(h) for h in wrap],
+                                       shared=[headers.index(h) for h in shared])
 
-    sheet("文件清单", DOC_HEADERS, (doc_row(d, match) for d in docs()))
-    sheet("问题清单", FINDING_HEADERS, (r for d in docs() for r in finding_rows(d)),
-          wrap_cols=("原文", "问题", "依据", "修改建议"))
-    fails = ([d.path, STATUS_ZH[d.status], d.error or ""] for d in rows() if d.status in ("failed", "skipped"))
-    sheet("失败与跳过", FAIL_HEADERS, fails)
-    sheet("台账比对", LEDGER_HEADERS, ledger_rows(match))
-    sheet("汇总", SUMMARY_HEADERS, summary_rows(summary))
-    wb.save(path)
+        self.docs = sheet("文件清单", DOC_HEADERS, shared=("制定机关", "审核状态", "备案状态", "有效期状态", "建议清理结论"))
+        self.findings = sheet("问题清单", FINDING_HEADERS, wrap=("原文", "问题", "依据", "修改建议"),
+                              shared=("位置", "问题", "依据", "修改建议", "级别", "类别", "规则"))
+        self.fails = sheet("失败与跳过", FAIL_HEADERS, shared=("状态", "原因"))
+        self.ledger = sheet("台账比对", LEDGER_HEADERS, shared=("类型", "说明"))
+        self.summary = sheet("汇总", SUMMARY_HEADERS)
 
+    def __enter__(self) -> ExcelReport:
+        return self
 
-# characters XML 1.0 cannot carry (openpyxl refuses them); dropped from cell text; Excel's cell limit
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MAX_CELL = 32767
+    def __exit__(self, *exc: object) -> None:
+        self.book.__exit__(*exc)
 
+    def add(self, d: DocRow) -> None:
+        """One stored row (any status): its 文件清单 / 问题清单 / 失败与跳过 rows."""
+        if d.status in ("ok", "failed"):
+            self.docs.append(doc_row(d, self.match))
+            for r in finding_rows(d):
+                self.findings.append(r)
+        if d.status in ("failed", "skipped"):
+            self.fails.append([d.path, STATUS_ZH[d.status], d.error or ""])
 
-def _cell_text(v: str) -> str:
-    return _ILLEGAL.sub("", v)[:_MAX_CELL]
+    def finish(self, summary: dict[str, Any]) -> None:
+        for r in ledger_rows(self.match):
+            self.ledger.append(r)
+        for r in summary_rows(summary):
+            self.summary.append(r)
+        self.book.save()

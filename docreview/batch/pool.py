@@ -17,17 +17,22 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docreview.errors import E_TIMEOUT, E_WORKER, DocreviewError
+
+if TYPE_CHECKING:
+    from docreview.batch.store import Encoded
 
 MAX_INIT_DEATHS = 3
 INIT_TIMEOUT = 300.0  # loading rules and the segmenter takes seconds; minutes means something is wrong
 
 
 def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any]) -> None:
-    """Child process: build the engine once, then check one task at a time."""
+    """Child process: build the engine once, then check one task at a time. The record is sent back
+    already encoded (``Encoded``): cheaper to pickle than the dict, and the parent stores it as is."""
     from docreview.batch.engine import load_factory, process
+    from docreview.batch.store import encode_record
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     _watch_parent(os.getppid())
@@ -46,8 +51,9 @@ def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any])
         if task is None:
             return
         result = process(engine, task, ctx)
+        result["path"] = task["rel"]
         try:
-            conn.send(("done", result))
+            conn.send(("done", encode_record(result)))
         except (BrokenPipeError, OSError):  # the parent is gone (e.g. killed): nothing to report to
             return
 
@@ -105,9 +111,10 @@ def run_pool(
     ctx: dict[str, Any],
     jobs: int,
     timeout: float,
-    on_result: Callable[[dict[str, Any], dict[str, Any]], None],
+    on_result: Callable[[dict[str, Any], dict[str, Any] | Encoded], None],
 ) -> None:
-    """Run ``tasks`` on ``jobs`` worker processes; call ``on_result(task, record)`` in this process."""
+    """Run ``tasks`` on ``jobs`` worker processes; call ``on_result(task, record)`` in this process
+    (``record`` is ``Encoded`` from a worker, a dict for a failure found here)."""
     if not tasks:
         return
     mp = multiprocessing.get_context("spawn")
@@ -132,6 +139,17 @@ def run_pool(
         if replace and pending:
             slots.append(start())
 
+    def dispatch(s: _Slot) -> None:
+        if s.ready and s.task is None and pending:
+            task = pending.popleft()
+            try:
+                s.conn.send(task)
+            except OSError:  # died while idle: not this document's fault; the sentinel retires it
+                pending.appendleft(task)
+                s.ready = False
+                return
+            s.task, s.started = task, time.monotonic()
+
     for _ in range(max(1, min(jobs, len(tasks)))):
         slots.append(start())
     try:
@@ -139,15 +157,7 @@ def run_pool(
             if not slots:
                 slots.append(start())
             for s in slots:
-                if s.ready and s.task is None and pending:
-                    task = pending.popleft()
-                    try:
-                        s.conn.send(task)
-                    except OSError:  # died while idle: not this document's fault; the sentinel retires it
-                        pending.appendleft(task)
-                        s.ready = False
-                        continue
-                    s.task, s.started = task, time.monotonic()
+                dispatch(s)
             now = time.monotonic()
             waits = [s.started + timeout - now for s in slots if s.task is not None]
             ready = wait([s.conn for s in slots] + [s.proc.sentinel for s in slots],
@@ -164,6 +174,7 @@ def run_pool(
                         continue
                     if kind == "done":
                         task, s.task = s.task, None
+                        dispatch(s)  # the worker goes on while the result is stored
                         on_result(task, payload)  # type: ignore[arg-type]
                         continue
                     if kind == "init_error":

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,17 +76,29 @@ def match_ledger(docs: list[tuple[str, str, str]], ledger: Ledger | None) -> Led
     return m
 
 
+@contextmanager
+def atomic_paths(*paths: Path) -> Iterator[list[Path]]:
+    """Temporary files next to ``paths``, renamed into place when the block succeeds, removed if not."""
+    tmps: list[Path] = []
+    try:
+        for path in paths:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+            os.close(fd)
+            tmps.append(Path(tmp))
+        yield tmps
+        for tmp, path in zip(tmps, paths, strict=True):
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are ordinary files
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file next to ``path`` and rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_paths(path) as (tmp,):
+        write(tmp)
 
 
 def result_line(d: DocRow) -> dict[str, Any]:
@@ -111,14 +125,15 @@ def result_line(d: DocRow) -> dict[str, Any]:
 def write_reports(
     store: Store, opts: BatchOptions, ledger: Ledger | None, stats: RunStats, *, check_seconds: float,
 ) -> dict[str, Any]:
-    from docreview.batch.excel import write_excel
-
     out = opts.out
     t_report = time.perf_counter()
     fp = report_fingerprint(store, ledger, opts)
     cached = store.meta("report_summary") if store.meta("report_fp") == fp else None
     fresh = cached is None or not all((out / n).is_file() for n in (RESULTS_NAME, EXCEL_NAME))
-    summary = _summarize(store, ledger, opts) if fresh else json.loads(cached)  # type: ignore[arg-type]
+    summary = _write_fresh(store, ledger, opts) if fresh else json.loads(cached)  # type: ignore[arg-type]
+    if fresh:
+        store.set_meta("report_summary", json.dumps(summary, ensure_ascii=False))
+        store.set_meta("report_fp", fp)
     summary["run"] = {
         "checked": stats.checked, "reused": stats.reused, "refreshed": stats.refreshed,
         "failed_this_run": stats.failed, "removed_this_run": stats.removed,
@@ -127,19 +142,6 @@ def write_reports(
         else None,
         "reports_rewritten": fresh,
     }
-    if fresh:
-        match = summary.pop("_match")
-
-        def jsonl(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for r in store.iter_current():
-                    fh.write(json.dumps(result_line(r), ensure_ascii=False) + "\n")
-
-        atomic_write(out / RESULTS_NAME, jsonl)
-        atomic_write(out / EXCEL_NAME, lambda tmp: write_excel(tmp, store.iter_current, match, summary))
-        store.set_meta("report_summary", json.dumps({k: v for k, v in summary.items() if k != "run"},
-                                                    ensure_ascii=False))
-        store.set_meta("report_fp", fp)
     summary["run"]["seconds"] = round(stats.seconds + time.perf_counter() - t_report, 3)
 
     def summary_json(tmp: Path) -> None:
@@ -163,45 +165,61 @@ def report_fingerprint(store: Store, ledger: Ledger | None, opts: BatchOptions) 
     return h.hexdigest()
 
 
-def _summarize(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dict[str, Any]:
-    """Counts over the stored rows (one streaming pass) and the ledger join (under ``_match``)."""
-    from docreview import __version__
+def _ledger_keys(store: Store) -> list[tuple[str, str, str]]:
+    """(path, 文号, 公布日期) of every current document, in path order, read without decoding records."""
+    sql = ("SELECT path, doc_number, json_extract(CAST(record AS TEXT), '$.doc.dates.published') FROM docs "
+           "WHERE status IN ('ok', 'failed') ORDER BY path")
+    try:
+        rows = store.db.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # an SQLite built without JSON functions
+        rows = [(r.path, r.doc_number, (((r.record or {}).get("doc") or {}).get("dates") or {}).get("published"))
+                for r in store.iter_current() if r.status in ("ok", "failed")]
+    return [(p, num or "", pub if isinstance(pub, str) else "") for p, num, pub in rows]
 
+
+def _write_fresh(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dict[str, Any]:
+    """Write results.jsonl and 清理报告.xlsx in one streaming pass over the stored rows (each record
+    decoded once, not kept) and return the summary (counts and the ledger join)."""
+    from docreview import __version__
+    from docreview.batch.excel import ExcelReport
+
+    match = match_ledger(_ledger_keys(store), ledger) if ledger is not None else LedgerMatch()
     by_sev: Counter[str] = Counter()
     by_cat: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     status: Counter[str] = Counter()
-    docs: list[tuple[str, str, str]] = []
-    for r in store.iter_current():  # records are parsed one at a time and not kept
-        status[r.status] += 1
-        if r.status not in ("ok", "failed"):
-            continue
-        rec = r.record or {}
-        doc = rec.get("doc") or {}
-        docs.append((r.path, doc.get("doc_number") or "", (doc.get("dates") or {}).get("published") or ""))
-        outcomes[rec.get("outcome") or "无法审核"] += 1
-        for f in doc.get("findings", []):
-            by_sev[f.get("severity")] += 1
-            by_cat[f.get("category")] += 1
-    match = match_ledger(docs, ledger)
-    return {
-        "tool": {"name": "docreview", "version": __version__},
-        "today": opts.today.isoformat(),
-        "files": sum(status.values()),
-        "documents": len(docs),
-        "ok": status.get("ok", 0),
-        "failed": status.get("failed", 0),
-        "skipped": status.get("skipped", 0),
-        "removed": store.count_by_status().get("removed", 0),
-        "findings": sum(by_sev.values()),
-        "by_severity": {k: by_sev.get(k, 0) for k in ("error", "warning", "info")},
-        "by_category": {k: by_cat.get(k, 0) for k in CATEGORIES},
-        "outcomes": dict(outcomes),
-        "ledger": None if ledger is None else {
-            "path": ledger.path, "rows": len(ledger.rows), "matched": len(match.rows),
-            "matched_by_number": sum(1 for v in match.via.values() if v == "文号"),
-            "unmatched_rows": len(match.unmatched_rows), "unmatched_files": len(match.unmatched_files),
-            "rows_with_problems": len(match.bad_rows), "differences": len(match.differences),
-        },
-        "_match": match,
-    }
+    with atomic_paths(opts.out / RESULTS_NAME, opts.out / EXCEL_NAME) as (jsonl, xlsx), \
+            jsonl.open("w", encoding="utf-8") as fh, ExcelReport(xlsx, match, tmpdir=opts.out) as excel:
+        for r in store.iter_current():
+            status[r.status] += 1
+            fh.write(json.dumps(result_line(r), ensure_ascii=False))
+            fh.write("\n")
+            excel.add(r)
+            if r.status in ("ok", "failed"):
+                rec = r.record or {}
+                outcomes[rec.get("outcome") or "无法审核"] += 1
+                for f in (rec.get("doc") or {}).get("findings", []):
+                    by_sev[f.get("severity")] += 1
+                    by_cat[f.get("category")] += 1
+        summary = {
+            "tool": {"name": "docreview", "version": __version__},
+            "today": opts.today.isoformat(),
+            "files": sum(status.values()),
+            "documents": status.get("ok", 0) + status.get("failed", 0),
+            "ok": status.get("ok", 0),
+            "failed": status.get("failed", 0),
+            "skipped": status.get("skipped", 0),
+            "removed": store.count_by_status().get("removed", 0),
+            "findings": sum(by_sev.values()),
+            "by_severity": {k: by_sev.get(k, 0) for k in ("error", "warning", "info")},
+            "by_category": {k: by_cat.get(k, 0) for k in CATEGORIES},
+            "outcomes": dict(outcomes),
+            "ledger": None if ledger is None else {
+                "path": ledger.path, "rows": len(ledger.rows), "matched": len(match.rows),
+                "matched_by_number": sum(1 for v in match.via.values() if v == "文号"),
+                "unmatched_rows": len(match.unmatched_rows), "unmatched_files": len(match.unmatched_files),
+                "rows_with_problems": len(match.bad_rows), "differences": len(match.differences),
+            },
+        }
+        excel.finish(summary)
+    return summary

@@ -10,6 +10,7 @@ shortcut git and rsync use); ``rehash=True`` hashes every file again.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from docreview.batch.engine import (
 )
 from docreview.batch.ledger import Ledger, LedgerRow, join_by_name, norm_number, number_index, read_ledger
 from docreview.batch.pool import failed_record, run_pool
-from docreview.batch.store import Store
+from docreview.batch.store import Encoded, Store, encode_record
 from docreview.errors import E_TOO_LARGE, E_USAGE, DocreviewError
 
 DOC_EXTS = (".docx", ".txt", ".md")
@@ -267,21 +268,25 @@ def run_batch(
 
         done = 0
 
-        def on_result(task: dict[str, Any], rec: dict[str, Any]) -> None:
+        def on_result(task: dict[str, Any], rec: dict[str, Any] | Encoded) -> None:
             nonlocal done
-            rec = {**rec, "path": task["rel"]}
-            if rec.get("sha256") is None and rec["status"] == "failed":
-                try:
-                    rec["sha256"] = sha256_file(task["abs"])
-                except OSError:
-                    rec["sha256"] = None
-            if rec.get("inputs") is None:
-                rec["inputs"] = inputs_key(task.get("row"), opts.today)
-            store.put(task["rel"], size=task["size"], mtime_ns=task["mtime_ns"], sha256=rec["sha256"],
-                      version=version, inputs=rec["inputs"], status=rec["status"], error=rec.get("error"),
-                      record=rec, seconds=rec.get("seconds"), run=run_id)
+            if isinstance(rec, Encoded) and (rec.inputs is None or (rec.sha256 is None and rec.status == "failed")):
+                rec = json.loads(rec.data)  # rare: completed below
+            if isinstance(rec, dict):
+                rec = {**rec, "path": task["rel"]}
+                if rec.get("sha256") is None and rec["status"] == "failed":
+                    try:
+                        rec["sha256"] = sha256_file(task["abs"])
+                    except OSError:
+                        rec["sha256"] = None
+                if rec.get("inputs") is None:
+                    rec["inputs"] = inputs_key(task.get("row"), opts.today)
+                rec = encode_record(rec)
+            store.put(task["rel"], size=task["size"], mtime_ns=task["mtime_ns"], sha256=rec.sha256,
+                      version=version, inputs=rec.inputs, status=rec.status, error=rec.error,
+                      record=rec, seconds=rec.seconds, run=run_id)
             stats.checked += 1
-            stats.failed += rec["status"] == "failed"
+            stats.failed += rec.status == "failed"
             done += 1
             if progress:
                 progress(done, len(tasks))

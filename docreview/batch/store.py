@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS docs (
     inputs   TEXT,
     status   TEXT NOT NULL,     -- ok | failed | skipped | removed
     error    TEXT,
-    record   TEXT,              -- JSON: checked document, ledger row used, outcome
+    record   TEXT,              -- JSON: checked document, ledger row used, outcome (UTF-8 BLOB; TEXT in older stores)
     doc_number TEXT,            -- the document's 文号 (for joining ledger rows by 文号 without parsing)
     seconds  REAL,
     run      INTEGER,
@@ -60,7 +60,7 @@ class DocRow:
     inputs: str | None
     status: str
     error: str | None
-    raw: str | None  # the record as stored (JSON); None when loaded without it (``Store.all``)
+    raw: bytes | str | None  # the record as stored (JSON); None when loaded without it (``Store.all``)
     seconds: float | None
     run: int | None
     has_record: bool = False
@@ -70,6 +70,36 @@ class DocRow:
     def record(self) -> dict[str, Any] | None:
         """The stored record: checked document, ledger row used, outcome (parsed once, on demand)."""
         return json.loads(self.raw) if self.raw else None
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A record already serialised where it was made (a batch worker), with the few fields the parent
+    needs to store it: the parent neither unpickles the whole record nor encodes it again."""
+
+    status: str
+    error: str | None
+    sha256: str | None
+    inputs: str | None
+    seconds: float | None
+    doc_number: str | None
+    data: bytes  # UTF-8 JSON
+
+
+def encode_record(record: dict[str, Any]) -> Encoded:
+    """``record`` as stored plus the fields ``Store.put`` needs."""
+    return Encoded(
+        status=record["status"], error=record.get("error"), sha256=record.get("sha256"),
+        inputs=record.get("inputs"), seconds=record.get("seconds"),
+        doc_number=(record.get("doc") or {}).get("doc_number"),
+        data=_dump(record),
+    )
+
+
+def _dump(record: dict[str, Any]) -> bytes:
+    """A record as stored: UTF-8 JSON bound as a BLOB (older stores hold TEXT; ``json.loads`` reads
+    both). Bytes pickle and bind without the two UTF-8 conversions a str costs."""
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
 def _lock(path: Path) -> Any:
@@ -168,11 +198,14 @@ class Store:
     def put(
         self, path: str, *, size: int | None, mtime_ns: int | None, sha256: str | None,
         version: str | None, inputs: str | None, status: str, error: str | None = None,
-        record: dict[str, Any] | None = None, seconds: float | None = None, run: int | None = None,
+        record: dict[str, Any] | Encoded | None = None, seconds: float | None = None, run: int | None = None,
     ) -> None:
         """Insert or replace one document in its own transaction (committed on return)."""
-        rec = json.dumps(record, ensure_ascii=False) if record is not None else None
-        num = ((record or {}).get("doc") or {}).get("doc_number")
+        if isinstance(record, Encoded):
+            rec, num = record.data, record.doc_number
+        else:
+            rec = _dump(record) if record is not None else None
+            num = ((record or {}).get("doc") or {}).get("doc_number")
         self.db.execute(
             f"INSERT OR REPLACE INTO docs({self._COLS}, doc_number, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (path, size, mtime_ns, sha256, version, inputs, status, error, rec, seconds, run, num, time.time()),

@@ -5,7 +5,6 @@ Version 1. Dates are ISO strings; every key is always present (null when unknown
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -20,19 +19,21 @@ def _iso(d: date | None) -> str | None:
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
-    """One finding as in the check JSON."""
+    """One finding as in the check JSON (literal dicts: ``dataclasses.asdict`` costs ~4 µs a call)."""
+    loc = f.location
     return {
         "rule_id": f.rule_id,
         "title": f.title,
         "category": f.category,
         "severity": f.severity,
-        "location": asdict(f.location),
+        "location": {"article": loc.article, "clause": loc.clause, "item": loc.item, "label": loc.label,
+                     "chapter": loc.chapter},
         "quote": f.quote,
         "start": f.start,
         "end": f.end,
         "message": f.message,
         "suggestion": f.suggestion,
-        "basis": [asdict(b) for b in f.basis],
+        "basis": [{"law": b.law, "article": b.article, "quote": b.quote} for b in f.basis],
         "fingerprint": f.fingerprint,
     }
 
