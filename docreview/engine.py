@@ -245,40 +245,30 @@ def token_filter_regex(specs: list[dict]) -> str | None:
     useful = False
     for spec in specs:
         op = spec.get("OP")
-        body = None  # regex for the text of one token
-        star_body = None  # regex for the texts of any number of such tokens (OP * / +)
+        body = star = None  # regex for the text of one such token / of any number of them
         for attr in ("TEXT", "ORTH", "LOWER"):
             v = spec.get(attr)
             if v is None:
                 continue
-            flags = "(?i)" if attr == "LOWER" else ""
-            if flags and any(not ch.isascii() and ch.lower() != ch.upper() for ch in str(v)):
+            fold = attr == "LOWER"
+            if fold and any(not ch.isascii() and ch.lower() != ch.upper() for ch in str(v)):
                 break  # non-ASCII case folding may differ from str.lower(): no constraint
-            if isinstance(v, str):
-                body = f"(?{flags[2:-1]}:{re.escape(v)})" if flags else re.escape(v)
-            elif isinstance(v, dict) and "IN" in v:
-                words = sorted(v["IN"], key=len, reverse=True)
-                body = f"(?{'i' if flags else ''}:{'|'.join(map(re.escape, words))})"
-            elif isinstance(v, dict) and "NOT_IN" in v and v["NOT_IN"] and all(map(_alone, v["NOT_IN"])):
+            words = [v] if isinstance(v, str) else v.get("IN") if isinstance(v, dict) else None
+            if words:
+                alt = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                body = f"(?{'i' if fold else ''}:{alt})"
+            elif not fold and isinstance(v, dict) and v.get("NOT_IN") and all(map(_alone, v["NOT_IN"])):
                 cls = "".join(re.escape(c) for c in sorted(set(v["NOT_IN"])))
-                if not flags:
-                    body, star_body = f"[^{cls}]+?", f"[^{cls}]*?"
+                body, star = f"[^{cls}]+?", f"[^{cls}]*?"
             break
-        if op == "!":
-            body = star_body = None
-        if body is None:
+        if body is None or op == "!":
             piece = "[\\s\\S]*?"
-        elif op in ("*", "+"):
-            piece = star_body or f"(?:{body}\\s*)*?"
-            if op == "+" and star_body is None:
-                piece = f"(?:{body}\\s*)+?"
-            elif op == "+":
-                piece = body
-            useful = useful or op == "+"
+        elif op == "*":
+            piece = star or f"(?:{body}\\s*)*?"
         elif op == "?":
             piece = f"(?:{body})?"
-        else:
-            piece = body
+        else:  # exactly one, or one or more (+)
+            piece = body if op is None or star else f"(?:{body}\\s*)+?"
             useful = True
         parts.append(piece)
     return "\\s*".join(parts) if useful else None

@@ -79,6 +79,10 @@ _CLOSERS = {v: k for k, v in _OPEN_CLOSE.items()}
 _MAX_NEST = 300  # an unclosed bracket may not swallow more than this many characters
 
 
+# the characters the splitter acts on: line ends, brackets and quotes, sentence ends
+_SPLIT_AT = re.compile("[\n\r" + re.escape("".join([*_OPEN_CLOSE, *_CLOSERS, *_ENDS])) + "]")
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
     """Sentences of ``text[start:end]`` with absolute offsets into ``text``.
 
@@ -100,9 +104,12 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         if a < b:
             out.append(Sentence(start=a, end=b, text=text[a:b]))
 
-    i = start
-    while i < end:
+    search = _SPLIT_AT.search
+    m = search(text, start, end)
+    while m is not None:
+        i = m.start()
         ch = text[i]
+        nxt = i + 1
         if ch == "\n" or ch == "\r":
             emit(s, i)
             s = i + 1
@@ -115,18 +122,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
                 if stack[k][0] == opener:
                     del stack[k:]
                     break
-        elif ch in _ENDS:
+        else:  # a sentence end
             if stack and i - stack[0][1] > _MAX_NEST:
                 stack.clear()
             if not stack:
-                j = i + 1
-                while j < end and text[j] in _ENDS:  # "？！" / "。；" runs stay together
-                    j += 1
-                emit(s, j)
-                s = j
-                i = j
-                continue
-        i += 1
+                while nxt < end and text[nxt] in _ENDS:  # "？！" / "。；" runs stay together
+                    nxt += 1
+                emit(s, nxt)
+                s = nxt
+        m = search(text, nxt, end)
     emit(s, end)
     return out
 
@@ -293,43 +297,6 @@ def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
     return words
 
 
-def _cut_tokens(router: _Router, text: str, offset: int) -> list[Token]:
-    """``cut_no_hmm(router, text)`` as Tokens at ``offset`` + position, whitespace words dropped (one
-    pass: a word list and a second loop cost as much as the cut on short sentences)."""
-    out: list[Token] = []
-    pos = offset
-    for blk in _RE_HAN.split(text):
-        if not blk:
-            continue
-        if _RE_HAN.match(blk):
-            route = router(blk)
-            x, n, buf = 0, len(blk), ""
-            while x < n:
-                y = route[x] + 1
-                if y - x == 1 and _RE_ENG.match(blk[x]):
-                    buf += blk[x]
-                else:
-                    if buf:
-                        out.append(Token(buf, pos, pos + len(buf)))
-                        pos += len(buf)
-                        buf = ""
-                    out.append(Token(blk[x:y], pos, pos + y - x))
-                    pos += y - x
-                x = y
-            if buf:
-                out.append(Token(buf, pos, pos + len(buf)))
-                pos += len(buf)
-        else:
-            for part in _RE_SKIP.split(blk):
-                if _RE_SKIP.match(part):  # whitespace: dropped
-                    pos += len(part)
-                    continue
-                for ch in part:
-                    out.append(Token(ch, pos, pos + 1))
-                    pos += 1
-    return out
-
-
 class Segmenter:
     """One private ``jieba.Tokenizer`` with the legal user dictionary, plus a blank spaCy zh vocab.
 
@@ -377,7 +344,13 @@ class Segmenter:
             return out
         if self._router is None:
             self._router = _Router(self.tokenizer)
-        return _cut_tokens(self._router, norm, offset)
+        pos = offset
+        for word in cut_no_hmm(self._router, norm):
+            end = pos + len(word)
+            if not word.isspace():
+                out.append(Token(text=word, start=pos, end=end))
+            pos = end
+        return out
 
     # -- spaCy
 

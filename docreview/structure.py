@@ -24,13 +24,12 @@ from docreview.model import (
     Effective,
     Item,
     Section,
-    Sentence,
     SourceDoc,
     Span,
     Statute,
     Validity,
 )
-from docreview.nlp import _CLOSERS, _ENDS, _MAX_NEST, _OPEN_CLOSE, normalize
+from docreview.nlp import normalize, split_sentences
 
 # --------------------------------------------------------------------------- numerals
 
@@ -679,57 +678,6 @@ def _hint_starts(norm: str, start: int, end: int) -> list[int]:
     return out
 
 
-# the characters nlp.split_sentences acts on
-_SPLIT_AT = re.compile("[\n\r" + re.escape("".join([*_OPEN_CLOSE, *_CLOSERS, *_ENDS])) + "]")
-
-
-def _split_sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """``nlp.split_sentences(text, start, end)``, jumping from one bracket/terminator/line break to the
-    next with a regex instead of stepping through every character."""
-    end = min(end, len(text))
-    out: list[Sentence] = []
-    stack: list[tuple[str, int]] = []  # (opener, position)
-    s = start
-
-    def emit(a: int, b: int) -> None:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append(Sentence(start=a, end=b, text=text[a:b]))
-
-    search = _SPLIT_AT.search
-    m = search(text, start, end)
-    while m is not None:
-        i = m.start()
-        ch = text[i]
-        nxt = i + 1
-        if ch == "\n" or ch == "\r":
-            emit(s, i)
-            s = i + 1
-            stack.clear()
-        elif ch in _OPEN_CLOSE:
-            stack.append((ch, i))
-        elif ch in _CLOSERS:
-            opener = _CLOSERS[ch]
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k][0] == opener:
-                    del stack[k:]
-                    break
-        else:  # a sentence end
-            if stack and i - stack[0][1] > _MAX_NEST:
-                stack.clear()
-            if not stack:
-                while nxt < end and text[nxt] in _ENDS:  # "？！" / "。；" runs stay together
-                    nxt += 1
-                emit(s, nxt)
-                s = nxt
-        m = search(text, nxt, end)
-    emit(s, end)
-    return out
-
-
 def _special_sentences(norm: str, start: int, end: int):
     """``split_sentences(norm, start, end)`` restricted to the lines holding a ``_SPECIAL_HINT`` match.
 
@@ -743,7 +691,7 @@ def _special_sentences(norm: str, start: int, end: int):
         ls = max(start, norm.rfind("\n", start, at) + 1, norm.rfind("\r", start, at) + 1)
         ends = [k for k in (norm.find("\n", at, end), norm.find("\r", at, end)) if k >= 0]
         pos = min(ends) if ends else end
-        yield from _split_sentences(norm, ls, pos)
+        yield from split_sentences(norm, ls, pos)
 
 
 def _find_specials(

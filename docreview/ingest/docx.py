@@ -418,17 +418,30 @@ def parse_numbering(root) -> Numbering:
     return Numbering(abstract, links, nums, overrides)
 
 
+_PLACEHOLDERS = tuple(f"%{k + 1}" for k in range(9))
+_SUFFIX = {"tab": "\t", "space": " ", "nothing": ""}
+
+
 class NumberingState:
     """Counters while walking the body. Lists sharing an abstractNum continue one sequence, as in Word;
-    a num with w:startOverride restarts the overridden levels the first time it is used."""
+    a num with w:startOverride restarts the overridden levels the first time it is used.
+
+    The static look-ups (abstract id, level, start value of a num and level) are memoised: they
+    depend only on numbering.xml and styles.xml, which do not change during the walk.
+    """
 
     def __init__(self, numbering: Numbering, styles: Styles) -> None:
         self.n = numbering
         self.styles = styles
         self.counters: dict[str, dict[int, int]] = {}
         self.seen: set[str] = set()
+        self._aid: dict[str, str | None] = {}
+        self._lvl: dict[tuple[str, int], Level | None] = {}
+        self._st: dict[tuple[str, int], int] = {}
 
     def _abstract_id(self, num_id: str) -> str | None:
+        if num_id in self._aid:
+            return self._aid[num_id]
         aid = self.n.nums.get(num_id)
         # numStyleLink: the abstractNum is defined through a numbering style's numPr
         for _ in range(3):
@@ -439,94 +452,26 @@ class NumberingState:
             if st is None or not st.num_id:
                 break
             aid = self.n.nums.get(st.num_id)
+        self._aid[num_id] = aid
         return aid
 
     def level(self, num_id: str, ilvl: int) -> Level | None:
+        key = (num_id, ilvl)
+        if key in self._lvl:
+            return self._lvl[key]
         ov = self.n.overrides.get(num_id, {}).get(ilvl)
         if ov and ov[1] is not None:
-            return ov[1]
-        aid = self._abstract_id(num_id)
-        return self.n.abstract.get(aid, {}).get(ilvl) if aid is not None else None
+            lvl = ov[1]
+        else:
+            aid = self._abstract_id(num_id)
+            lvl = self.n.abstract.get(aid, {}).get(ilvl) if aid is not None else None
+        self._lvl[key] = lvl
+        return lvl
 
     def label(self, num_id: str, ilvl: int) -> tuple[str, str]:
         """Advance the counter for (num, level) and return ``(label, suffix)``."""
         aid = self._abstract_id(num_id)
         lvl = self.level(num_id, ilvl)
-        if aid is None or lvl is None:
-            return "", ""
-        counts = self.counters.setdefault(aid, {})
-        overrides = self.n.overrides.get(num_id, {})
-        if num_id not in self.seen:
-            self.seen.add(num_id)
-            for il, (so, lv) in overrides.items():
-                if so is not None or lv is not None:
-                    counts.pop(il, None)
-        if ilvl in counts:
-            counts[ilvl] += 1
-        else:
-            counts[ilvl] = self._start(num_id, ilvl)
-        for deeper in [k for k in counts if k > ilvl]:
-            dl = self.level(num_id, deeper)
-            rv = dl.restart if dl is not None else None
-            if rv is None or (rv != 0 and ilvl + 1 <= rv):
-                del counts[deeper]
-        if lvl.fmt == "bullet":
-            return "", ""
-        text = lvl.text
-        for k in range(9):
-            ph = f"%{k + 1}"
-            if ph in text:
-                kl = self.level(num_id, k) or lvl
-                value = counts.get(k, self._start(num_id, k))
-                fmt = "decimal" if (lvl.is_lgl and k != ilvl) else kl.fmt
-                text = text.replace(ph, format_number(value, fmt))
-        suff = {"tab": "\t", "space": " ", "nothing": ""}.get(lvl.suff, "\t")
-        return text, (suff if text else "")
-
-    def _start(self, num_id: str, ilvl: int) -> int:
-        ov = self.n.overrides.get(num_id, {}).get(ilvl)
-        if ov and ov[0] is not None:
-            return ov[0]
-        lvl = self.level(num_id, ilvl)
-        return lvl.start if lvl is not None else 0
-
-
-_PLACEHOLDERS = tuple(f"%{k + 1}" for k in range(9))
-_SUFFIX = {"tab": "\t", "space": " ", "nothing": ""}
-
-
-class _CachedNumberingState(NumberingState):
-    """``NumberingState`` with the static look-ups (abstract id, level, start value) memoised."""
-
-    def __init__(self, numbering: Numbering, styles: Styles) -> None:
-        super().__init__(numbering, styles)
-        self._aid: dict[str, str | None] = {}
-        self._lvl: dict[tuple[str, int], Level | None] = {}
-        self._st: dict[tuple[str, int], int] = {}
-        self._plan: dict[tuple[str, int], tuple[str | None, Level | None]] = {}
-
-    def _abstract_id(self, num_id: str) -> str | None:
-        try:
-            return self._aid[num_id]
-        except KeyError:
-            aid = self._aid[num_id] = super()._abstract_id(num_id)
-            return aid
-
-    def level(self, num_id: str, ilvl: int) -> Level | None:
-        key = (num_id, ilvl)
-        try:
-            return self._lvl[key]
-        except KeyError:
-            lvl = self._lvl[key] = super().level(num_id, ilvl)
-            return lvl
-
-    def label(self, num_id: str, ilvl: int) -> tuple[str, str]:
-        """``NumberingState.label`` with cached look-ups (same counters, same result)."""
-        key = (num_id, ilvl)
-        plan = self._plan.get(key)
-        if plan is None:
-            plan = self._plan[key] = (self._abstract_id(num_id), self.level(num_id, ilvl))
-        aid, lvl = plan
         if aid is None or lvl is None:
             return "", ""
         counts = self.counters.get(aid)
@@ -562,11 +507,14 @@ class _CachedNumberingState(NumberingState):
 
     def _start(self, num_id: str, ilvl: int) -> int:
         key = (num_id, ilvl)
-        try:
-            return self._st[key]
-        except KeyError:
-            start = self._st[key] = super()._start(num_id, ilvl)
-            return start
+        if key not in self._st:
+            ov = self.n.overrides.get(num_id, {}).get(ilvl)
+            if ov and ov[0] is not None:
+                self._st[key] = ov[0]
+            else:
+                lvl = self.level(num_id, ilvl)
+                self._st[key] = lvl.start if lvl is not None else 0
+        return self._st[key]
 
 
 def _para_numbering(style_id: str | None, numpr, styles: Styles, state: NumberingState) -> tuple[str, int] | None:
@@ -637,7 +585,7 @@ class _Heads:
 
     def __init__(self, styles: Styles, numbering: Numbering) -> None:
         self.styles = styles
-        self.state = _CachedNumberingState(numbering, styles)
+        self.state = NumberingState(numbering, styles)
         self.has_styles = bool(styles.by_id)
         self.style_info: dict[str | None, tuple[str, str | None]] = {}  # style id -> (name, inherited jc)
         self.num_info: dict[tuple, tuple[str, int] | None] = {}  # (style id, numId, ilvl) -> numbering
