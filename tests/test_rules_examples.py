@@ -69,3 +69,28 @@ def test_rule_conventions(rule) -> None:
     for e in rule.exceptions:
         if e.regex:
             assert backtracking_problem(e.regex) is None
+
+
+@pytest.mark.parametrize("rule", BOOK.rules, ids=lambda r: r.id)
+def test_message_fields_are_filled_by_every_pattern(rule) -> None:
+    """A {field} in the message or suggestion must be a group of every regex pattern (or quote):
+    otherwise it is filled with nothing and the reviewer reads a broken sentence."""
+    import re
+
+    import regex
+
+    used = set(re.findall(r"\{([A-Za-z_]\w*)\}", rule.message + rule.suggestion)) - {"quote"}
+    if rule.check in ("citation", "missing_clause") or not used:
+        return
+    for i, p in enumerate(rule.patterns):
+        groups = set(regex.compile(p.regex, regex.V0).groupindex) if p.kind == "regex" else set()
+        assert used <= groups, f"{rule.id} 模式 {i} 缺少命名分组 {sorted(used - groups)}"
+
+
+@pytest.mark.parametrize("rule", BOOK.rules, ids=lambda r: r.id)
+def test_messages_of_fail_examples_read_whole(rule, seg) -> None:
+    for text in rule.examples.fail:
+        _, findings = run_example(BOOK, rule, text, seg)
+        for f in findings:
+            if f.rule_id == rule.id:
+                assert "{" not in f.message and "“”" not in f.message and "（）" not in f.message, f.message
