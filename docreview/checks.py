@@ -157,38 +157,53 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
     out: list[Party] = []
     n = len(tokens)
     texts = [t.text for t in tokens]
+    prefixes, last_chars, tail_last, tails = _LEXICON_PREFIXES, _PARTY_LAST, _TAIL_LAST, _PRIVATE_TAILS
     i = 0
     while i < n:
-        found = None
-        # a word of 2–4 tokens is a party only if it is in a lexicon: its first token must begin one
-        spans = (4, 3, 2, 1) if texts[i] in _LEXICON_PREFIXES else (1,)
-        for k in spans:
-            if i + k > n:
-                continue
-            word = "".join(texts[i:i + k]) if k > 1 else texts[i]
-            if len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
-                continue  # too long for a party word, or not contiguous
-            kind = classify(word, single=(k == 1))
-            if kind:
-                found = Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
-                i += k
-                break
-        if found:
-            out.append(found)
-            continue
-        t = tokens[i]
-        prev = tokens[i - 1] if i > 0 and tokens[i - 1].end == t.start else None
-        if prev is not None:
-            glued = prev.text + t.text
-            for m in range(min(len(glued), 6), len(t.text), -1):
-                if glued[-m:] in _PRIVATE_TAILS:
-                    out.append(Party(t.end - m, t.end, glued[-m:], "private"))
+        text = texts[i]
+        last = text[-1:]
+        if text in prefixes:
+            # a word of 2–4 tokens is a party only if it is in a lexicon: its first token begins one
+            found = None
+            for k in (4, 3, 2, 1):
+                if i + k > n:
+                    continue
+                word = "".join(texts[i:i + k]) if k > 1 else text
+                if len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
+                    continue  # too long for a party word, or not contiguous
+                kind = classify(word, single=(k == 1))
+                if kind:
+                    found = Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
+                    i += k
                     break
+            if found:
+                out.append(found)
+                continue
+        elif last in last_chars and len(text) <= 12:  # classify() accepts no word ending otherwise
+            t = tokens[i]
+            if len(text) == t.end - t.start:
+                kind = classify(text)
+                if kind:
+                    out.append(Party(t.start, t.end, text, kind))
+                    i += 1
+                    continue
+        # a private word glued onto the previous token: it ends like this one and is longer
+        if i > 0 and len(text) < 6 and (last in tail_last or not text):
+            t = tokens[i]
+            if tokens[i - 1].end == t.start:
+                glued = texts[i - 1] + text
+                for m in range(min(len(glued), 6), len(text), -1):
+                    if glued[-m:] in tails:
+                        out.append(Party(t.end - m, t.end, glued[-m:], "private"))
+                        break
         i += 1
     return out
 
 
 _PRIVATE_TAILS = frozenset(w for w in PRIVATE_WORDS if len(w) >= 2)
+_TAIL_LAST = frozenset(w[-1] for w in _PRIVATE_TAILS)
+# the last characters of every word classify() can accept (lexicon words and suffixes)
+_PARTY_LAST = frozenset(w[-1] for w in (*NOT_GOV, *PRIVATE_WORDS, *GOV_WORDS, *PRIVATE_SUFFIXES, *GOV_SUFFIXES))
 # every proper prefix of a lexicon party word (what classify(word, single=False) can accept)
 _LEXICON_PREFIXES = frozenset(w[:j] for w in NOT_GOV | PRIVATE_WORDS | GOV_WORDS for j in range(1, len(w)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal[
@@ -249,8 +249,10 @@ class Statute:
 # --------------------------------------------------------------------------- nlp
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One jieba word with document offsets (a named tuple: building ~600 per document as frozen
+    dataclasses cost ~0.3 ms; ``tuple.__new__(Token, (text, start, end))`` is the fast path)."""
+
     text: str
     start: int
     end: int

@@ -218,47 +218,75 @@ _RE_SKIP = re.compile("(\r\n|\\s)")
 _RE_ENG = re.compile("[a-zA-Z0-9]")
 
 
+_STOP = object()  # memo value of a fragment that starts no dictionary word
+_NEG_INF = float("-inf")
+_MAX_STOPS = 50_000  # the memo is emptied when it would hold more _STOP entries (a few MB)
+
+
 class _Router:
     """jieba's ``get_DAG`` + ``calc`` fused, with each word's ``log(freq) - log(total)`` memoised.
 
     Scores are computed with the same float operations in the same order and ties are broken as
     ``max`` over ``(score, end)`` does (the later end wins), so routes are identical to jieba's. The
-    memo holds at most one entry per dictionary word or single character seen.
+    memo maps every fragment looked up to its log probability, None (a prefix of words but no word
+    itself) or ``_STOP`` (starts no dictionary word): one probe of a small dict per fragment instead
+    of two of the ~500k-entry ``FREQ``. Its dictionary entries never outgrow ``FREQ``; it is emptied
+    before it holds more than ``_MAX_STOPS`` stops.
     """
 
     def __init__(self, tk) -> None:
         self.freq = tk.FREQ
         self.logtotal = math.log(tk.total)
-        self.memo: dict[str, float] = {}
+        self.memo: dict[str, object] = {}
+        self.stops = 0  # how many _STOP entries the memo holds
 
     def __call__(self, blk: str) -> list[int]:
-        freq, memo, logtotal = self.freq, self.memo, self.logtotal
+        """``route[k]``: the index of the last character of the best word starting at ``k``."""
+        freq, logtotal, memo = self.freq, self.logtotal, self.memo
+        log, stop, neg = math.log, _STOP, _NEG_INF
         n = len(blk)
         route = [0] * n
         score = [0.0] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            best_s = best_x = None
-            i = k
-            frag = blk[k]
-            while i < n and frag in freq:
-                if freq[frag]:  # a word ending at i
-                    lp = memo.get(frag)
-                    if lp is None:
-                        lp = memo[frag] = math.log(freq[frag]) - logtotal
-                    sc = lp + score[i + 1]
-                    if best_s is None or sc >= best_s:
-                        best_s, best_x = sc, i
-                i += 1
-                frag = blk[k:i + 1]
-            if best_s is None:  # no dictionary word starts here: the single character
-                ch = blk[k]
-                lp = memo.get(ch)
-                if lp is None:
-                    lp = memo[ch] = math.log(freq.get(ch) or 1) - logtotal
-                best_s, best_x = lp + score[k + 1], k
+        k = n
+        for ch in reversed(blk):
+            k -= 1
+            best_s = neg
+            frag = ch
+            j = k + 1  # frag == blk[k:j]
+            while True:
+                try:
+                    lp = memo[frag]
+                except KeyError:
+                    lp = self._learn(frag)
+                if lp is stop:  # no dictionary word starts with frag
+                    break
+                if lp is not None:  # a word ending at j - 1
+                    sc = lp + score[j]
+                    if sc >= best_s:
+                        best_s, best_x = sc, j
+                if j == n:
+                    break
+                j += 1
+                frag = blk[k:j]
+            if best_s is neg:  # no dictionary word starts here: the single character
+                best_s, best_x = log(freq.get(ch) or 1) - logtotal + score[k + 1], k + 1
             score[k] = best_s
-            route[k] = best_x
+            route[k] = best_x - 1
         return route
+
+    def _learn(self, frag: str) -> object:
+        """Look ``frag`` up in the dictionary and memoise the result."""
+        f = self.freq.get(frag)
+        if f is None:
+            if self.stops >= _MAX_STOPS:
+                self.memo.clear()
+                self.stops = 0
+            self.stops += 1
+            lp: object = _STOP
+        else:
+            lp = (math.log(f) - self.logtotal) if f else None
+        self.memo[frag] = lp
+        return lp
 
 
 def word_char(ch: str) -> bool:
@@ -295,6 +323,48 @@ def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
                 else:
                     words.extend(x)
     return words
+
+
+_new_token = tuple.__new__  # _new_token(Token, (text, start, end)) skips NamedTuple.__new__'s wrapper
+_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # = _RE_ENG
+
+
+def tokens_no_hmm(router: _Router, norm: str, offset: int) -> list[Token]:
+    """``cut_no_hmm(router, norm)`` as Tokens at ``offset`` + index, whitespace words dropped.
+
+    ``_RE_HAN.split`` alternates non-word runs (even indices) and word blocks (odd indices); a
+    non-word run falls apart into single characters (and whitespace, which is dropped).
+    """
+    out: list[Token] = []
+    append = out.append
+    new, tok, eng = _new_token, Token, _ENG_CHARS
+    pos = offset
+    for idx, blk in enumerate(_RE_HAN.split(norm)):
+        if not blk:
+            continue
+        if idx & 1:
+            route = router(blk)
+            x, n, buf = 0, len(blk), -1  # buf: start of a pending run of single ASCII letters/digits
+            while x < n:
+                y = route[x] + 1
+                if y - x == 1 and blk[x] in eng:
+                    if buf < 0:
+                        buf = x
+                else:
+                    if buf >= 0:
+                        append(new(tok, (blk[buf:x], pos + buf, pos + x)))
+                        buf = -1
+                    append(new(tok, (blk[x:y], pos + x, pos + y)))
+                x = y
+            if buf >= 0:
+                append(new(tok, (blk[buf:n], pos + buf, pos + n)))
+            pos += n
+        else:
+            for ch in blk:
+                if not ch.isspace():
+                    append(new(tok, (ch, pos, pos + 1)))
+                pos += 1
+    return out
 
 
 class Segmenter:
@@ -344,13 +414,7 @@ class Segmenter:
             return out
         if self._router is None:
             self._router = _Router(self.tokenizer)
-        pos = offset
-        for word in cut_no_hmm(self._router, norm):
-            end = pos + len(word)
-            if not word.isspace():
-                out.append(Token(text=word, start=pos, end=end))
-            pos = end
-        return out
+        return tokens_no_hmm(self._router, norm, offset)
 
     # -- spaCy
 

@@ -23,18 +23,25 @@ def collapse_overlaps(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     severe (e.g. 处警告 inside 处警告或者五十元以下罚款): one comment per problem, not one per rule.
 
     Ties (same severity) keep the longer span, then the same span's lower rule id. Order is preserved.
+    Only findings of the same category are compared (one group per category).
     """
-    def covers(g: Finding, f: Finding) -> bool:
-        if g is f or g.category != f.category or not (g.start <= f.start and f.end <= g.end):
-            return False
-        rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
-        if rg != rf:
-            return rg > rf
-        if (g.start, g.end) != (f.start, f.end):
-            return True
-        return g.rule_id < f.rule_id
+    by_cat: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_cat.setdefault(f.category, []).append(f)
 
-    return tuple(f for f in findings if not any(covers(g, f) for g in findings))
+    def covered(f: Finding) -> bool:
+        for g in by_cat[f.category]:
+            if g is f or not (g.start <= f.start and f.end <= g.end):
+                continue
+            rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+            if rg != rf:
+                if rg > rf:
+                    return True
+            elif (g.start, g.end) != (f.start, f.end) or g.rule_id < f.rule_id:
+                return True
+        return False
+
+    return tuple(f for f in findings if not covered(f))
 
 
 class Checker:

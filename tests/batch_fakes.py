@@ -1,7 +1,7 @@
 """An injected check engine for batch tests (crash, hang, error on demand; no NLP).
 
 Behaviour by content: ``CRASH`` → the worker SIGKILLs itself; ``HANG`` → sleeps forever; ``BOOM`` →
-an unexpected exception; empty text → E106; otherwise lines with 罚款 give a penalty error finding and
+an unexpected exception; ``GCPROBE`` → a bare record with the worker's gc freeze count and threshold; empty text → E106; otherwise lines with 罚款 give a penalty error finding and
 lines with 收取 a fee warning. ``文号：…``, ``发布日期：…`` and ``有效期至：…`` lines set metadata.
 """
 
@@ -39,6 +39,10 @@ class _Engine:
             raise RuntimeError("boom")
         if not text.strip():
             raise DocreviewError(E_EMPTY, name, "文档没有正文")
+        if "GCPROBE" in text:  # report the collector's state in this worker (tests of tune_gc)
+            import gc
+
+            return {"title": "GCPROBE", "findings": [], "gc": [gc.get_freeze_count(), gc.get_threshold()[0]]}
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         meta = dict(re.findall(r"^(文号|发布日期|有效期至)：(.+)$", text, re.M))
         findings = []

@@ -102,3 +102,35 @@ def test_overlapping_findings_of_one_category_collapse() -> None:
     same_a, same_b = f("FE02", "error", 70, 75, "fee"), f("FE03", "error", 70, 75, "fee")
     got = collapse_overlaps([wide, inner, weaker, strong, other_cat, stronger_inner, weak_outer, same_a, same_b])
     assert [x.rule_id for x in got] == ["PN01", "CP05", "OB01", "PN09", "PN10", "FE02"]
+
+
+def test_collapse_overlaps_equals_pairwise_definition() -> None:
+    """Grouping by category returns exactly what comparing every pair returns."""
+    import random
+
+    from docreview.model import SEVERITY_RANK, Finding, Location
+    from docreview.pipeline import collapse_overlaps
+
+    def covers(g: Finding, f: Finding) -> bool:
+        if g is f or g.category != f.category or not (g.start <= f.start and f.end <= g.end):
+            return False
+        rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+        if rg != rf:
+            return rg > rf
+        if (g.start, g.end) != (f.start, f.end):
+            return True
+        return g.rule_id < f.rule_id
+
+    rng = random.Random(7)
+    for _ in range(300):
+        found = []
+        for _ in range(rng.randint(0, 25)):
+            start = rng.randint(0, 30)
+            end = start + rng.randint(0, 8)
+            rule = f"R{rng.randint(1, 6):02d}"
+            found.append(Finding(rule, rule, rng.choice(["penalty", "fee", "competition"]),
+                                 rng.choice(["error", "warning", "info"]), Location(), "", start, end, "", "", (),
+                                 rule))
+        want = tuple(f for f in found if not any(covers(g, f) for g in found))
+        got = collapse_overlaps(found)
+        assert len(got) == len(want) and all(a is b for a, b in zip(got, want, strict=True))

@@ -539,3 +539,22 @@ def test_cluster_worker_death_and_timeout_are_charged_to_the_document(tmp_path):
     assert r["crash.txt"]["status"] == "failed" and r["crash.txt"]["error"].startswith("E501")
     assert r["hang.txt"]["status"] == "failed" and r["hang.txt"]["error"].startswith("E113")
     assert s["ok"] == 1 and s["failed"] == 2
+
+
+def test_pool_worker_tunes_gc_after_its_first_document(tmp_path):
+    """The worker's first document runs with Python's defaults; the later ones after tune_gc."""
+    import json as _json
+
+    from docreview.batch.engine import GC_GEN0
+    from docreview.batch.pool import run_pool
+
+    tasks = []
+    for i in range(3):
+        p = tmp_path / f"g{i}.txt"
+        p.write_text("GCPROBE", encoding="utf-8")
+        tasks.append({"abs": str(p), "rel": p.name, "name": p.name})
+    got: list = []
+    run_pool(tasks, factory=FAKE, spec=None, ctx={"today": "2025-01-01"}, jobs=1, timeout=60,
+             on_result=lambda task, rec: got.append(_json.loads(rec.data)["doc"]["gc"]))
+    assert got[0][0] == 0 and got[0][1] < GC_GEN0
+    assert all(frozen > 0 and threshold == GC_GEN0 for frozen, threshold in got[1:])

@@ -170,3 +170,23 @@ def test_real_issuer_not_competent_suggests_repeal(tmp_path):
     assert res.exit_code == 0, res.output
     s2 = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert s2["run"]["checked"] == 1 and "废止" not in s2["outcomes"]
+
+
+def test_tune_gc_freezes_what_is_loaded_and_raises_the_young_threshold():
+    """Run in a child process: gc settings are process-wide."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from docreview.batch.engine import GC_GEN0, tune_gc\n"
+        "assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] < GC_GEN0\n"
+        "tune_gc()\n"
+        "assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == GC_GEN0\n"
+        "gc.set_threshold(0)\n"
+        "tune_gc()\n"
+        "assert gc.get_threshold()[0] == 0  # collection switched off stays off\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert res.returncode == 0, res.stderr

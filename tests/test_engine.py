@@ -209,3 +209,32 @@ def test_fallback_rule_only_reports_unexplained_sentences(seg) -> None:
     assert {f.rule_id for f in run_rules(BOOK, generic, seg, document_checks=False)} == {"OB17"}
     specific = statute("第一条　申请人应当提供无犯罪记录证明。")
     assert {f.rule_id for f in run_rules(BOOK, specific, seg, document_checks=False)} == {"OB01"}
+
+
+def test_literal_units_are_the_units_holding_a_literal(seg) -> None:
+    """The prefilter's unit masks (each fast path included, and the plain bisect path used for
+    overlapping units) equal a substring test per unit."""
+    from docreview import engine
+
+    index, per_rule, members, heads = engine._literal_ids(BOOK)
+    text_of = {i: lit for lit, i in index.items()}
+    rules = tuple(r for r in BOOK.rules if "normative" in r.kinds)
+    sids = sorted({sid for r in rules for sets in per_rule[r.id] if sets for sid in sets})
+    for st in (statute(DRAFT), parse_structure(read_document(SAMPLES[0]))):
+        doc = engine._document(BOOK, st, seg, rules, prefilter=True, timeout=10, today=None)
+        for scope in ("sentence", "clause", "article", "document"):
+            units, inside, _ = doc.units(scope)
+            assert inside is not None  # disjoint units: the fast paths
+            texts = [doc.norm[s:e] for s, e in units]
+
+            def mask(lits, texts=texts):
+                return sum(1 << j for j, t in enumerate(texts) if any(lit in t for lit in lits))
+
+            for sid in sids:
+                lits = [text_of[i] for i in members[sid]]
+                assert doc.literal_units(scope, sid) == mask(lits), (scope, lits)
+            for i, ends in doc.occ.items():
+                if i >= 0:
+                    bits = [1 << j for j in range(len(units))]
+                    got = engine._occ_units(units, ends, len(heads[i]))
+                    assert engine._mask(got, bits) == mask([text_of[i]])

@@ -340,3 +340,26 @@ def test_deleted_mark_does_not_merge_across_containers(tmp_path):
     assert texts(doc) == ["表前", "格", "末段"]
     assert [b.kind for b in doc.blocks] == ["paragraph", "cell", "paragraph"]
     check_runs(path, doc)
+
+
+def test_slot_makers_build_what_the_constructors_build():
+    from dataclasses import dataclass
+
+    from docreview.ingest.docx import _block, _run_span, _slot_maker
+    from docreview.model import Block, RunSpan
+
+    span = _run_span(3, 7, 2)
+    assert span == RunSpan(3, 7, 2) and hash(span) == hash(RunSpan(3, 7, 2)) and type(span) is RunSpan
+    args = (4, "第一条　x", 10, "cell", (RunSpan(0, 1, 0),), "第一条", "Normal", (0, 1, 2), "center")
+    block = _block(*args)
+    assert block == Block(*args) and type(block) is Block
+    with pytest.raises(AttributeError):
+        block.text = "y"  # still frozen
+
+    @dataclass(frozen=True, slots=True)
+    class Other:
+        a: int
+        b: int
+        c: int = 0
+
+    assert _slot_maker(Other, ("a", "b")) is Other  # fields differ from what the maker expects: the class itself

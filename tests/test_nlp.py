@@ -219,3 +219,14 @@ def test_segmenter_pickles_small_and_works_after(seg):
     assert len(data) < 2000  # not the whole prefix dictionary
     clone = pickle.loads(data)
     assert clone.tokens("用人单位不得收取保证金") == seg.tokens("用人单位不得收取保证金")
+
+
+def test_tokens_are_immutable_hashable_values(seg):
+    from docreview.model import Token
+
+    toks = seg.tokens("用人单位不得收取保证金", 5)
+    t = toks[0]
+    assert type(t) is Token and t == Token(text="用人单位", start=5, end=9) and t.end - t.start == len(t.text)
+    assert len(set(toks + seg.tokens("用人单位不得收取保证金", 5))) == len(toks)
+    with pytest.raises(AttributeError):
+        t.start = 0  # type: ignore[misc]

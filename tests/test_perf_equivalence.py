@@ -51,12 +51,77 @@ def test_cut_equals_jieba_cut_without_hmm(tokenizer) -> None:
         assert nlp.cut_no_hmm(router, text) == list(tokenizer.cut(text, HMM=False)), text
 
 
+def test_cut_equals_jieba_cut_when_the_router_memo_overflows(tokenizer, monkeypatch) -> None:
+    monkeypatch.setattr(nlp, "_MAX_STOPS", 5)  # the memo is emptied again and again
+    router = nlp._Router(tokenizer)
+    for text in [nlp.normalize(t) for t in _clause_texts()[:200]] + _random_texts(300, 7):
+        assert nlp.cut_no_hmm(router, text) == list(tokenizer.cut(text, HMM=False)), text
+    assert router.stops <= 5
+
+
 def test_segmenter_tokens_equal_jieba_tokenize(tokenizer) -> None:
     seg = nlp.Segmenter()
-    for text in _clause_texts()[:300]:
+    texts = _clause_texts()[:300] + _random_texts(1000, 8) + ["ab 12\r\n看看看 x\u3000\x1c\u2028y", "a b", " "]
+    for text in texts:
         want = [(w, 7 + a, 7 + b) for w, a, b in tokenizer.tokenize(nlp.normalize(text), HMM=False)
                 if not w.isspace()]
-        assert [(t.text, t.start, t.end) for t in seg.tokens(text, 7)] == want
+        assert [(t.text, t.start, t.end) for t in seg.tokens(text, 7)] == want, text
+
+
+def _find_parties_reference(tokens) -> list:
+    """find_parties before its last-character prefilters: every token is classified."""
+    from docreview import checks
+
+    out, n, i = [], len(tokens), 0
+    while i < n:
+        found = None
+        for k in (4, 3, 2, 1) if tokens[i].text in checks._LEXICON_PREFIXES else (1,):
+            if i + k > n:
+                continue
+            word = "".join(t.text for t in tokens[i:i + k])
+            if len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
+                continue
+            kind = checks.classify(word, single=(k == 1))
+            if kind:
+                found = checks.Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
+                i += k
+                break
+        if found:
+            out.append(found)
+            continue
+        t = tokens[i]
+        prev = tokens[i - 1] if i > 0 and tokens[i - 1].end == t.start else None
+        if prev is not None:
+            glued = prev.text + t.text
+            for m in range(min(len(glued), 6), len(t.text), -1):
+                if glued[-m:] in checks._PRIVATE_TAILS:
+                    out.append(checks.Party(t.end - m, t.end, glued[-m:], "private"))
+                    break
+        i += 1
+    return out
+
+
+def test_find_parties_equals_reference() -> None:
+    from docreview import checks
+    from docreview.model import Token
+
+    seg = nlp.Segmenter()
+    lists = [seg.tokens(t, 3) for t in _clause_texts()]
+    # random token lists: party words, their pieces and suffixes, gaps and empty tokens
+    words = sorted(checks.PRIVATE_WORDS | checks.GOV_WORDS | checks.NOT_GOV | checks.NOT_PARTY)
+    pieces = [w[a:b] for w in words for a in range(len(w)) for b in range(a + 1, len(w) + 1)]
+    pieces += [*checks.PRIVATE_SUFFIXES, *checks.GOV_SUFFIXES, "", "的", "应当", "x", "国有企业监管", "房屋出租"]
+    rng = random.Random(9)
+    for _ in range(3000):
+        toks, pos = [], rng.randint(0, 5)
+        for _ in range(rng.randint(0, 12)):
+            w = rng.choice(pieces) if rng.random() < 0.8 else rng.choice(words) * rng.randint(1, 3)
+            pos += rng.random() < 0.1  # a gap: not contiguous with the previous token
+            toks.append(Token(w, pos, pos + len(w) + (rng.random() < 0.05)))
+            pos = toks[-1].end
+        lists.append(toks)
+    for toks in lists:
+        assert checks.find_parties(toks) == _find_parties_reference(toks), toks
 
 
 def test_special_sentences_equal_filtered_whole_split() -> None:

@@ -76,6 +76,28 @@ class _Real:
         return doc
 
 
+GC_GEN0 = 5000  # young-generation threshold for a worker (Python's default 700)
+
+
+def tune_gc() -> None:
+    """Garbage-collector settings for a dedicated worker process that checks document after document
+    (the pool calls it once, after the worker's first document, when the segmenter dictionaries and
+    rule regexes are loaded; never in a process docreview does not own, such as a Dask worker).
+
+    Those ~110k long-lived objects are moved out of the collector's generations (``gc.freeze``), so a
+    full collection no longer walks them (~1 ms per document), and the young generation is collected
+    after 5000 net allocations instead of 700 (a check allocates tens of thousands of short-lived
+    containers; ~0.7 ms per document). Only the cost changes: nothing relies on collection timing.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    g0, g1, g2 = gc.get_threshold()
+    if g0:  # 0: automatic collection is off, leave it so
+        gc.set_threshold(max(g0, GC_GEN0), g1, g2)
+
+
 def _filed_map(filed: date | None) -> dict[str, date] | None:
     if filed is None:
         return None

@@ -31,7 +31,7 @@ INIT_TIMEOUT = 300.0  # loading rules and the segmenter takes seconds; minutes m
 def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any]) -> None:
     """Child process: build the engine once, then check one task at a time. The record is sent back
     already encoded (``Encoded``): cheaper to pickle than the dict, and the parent stores it as is."""
-    from docreview.batch.engine import load_factory, process
+    from docreview.batch.engine import load_factory, process, tune_gc
     from docreview.batch.store import encode_record
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
@@ -43,6 +43,7 @@ def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any])
         conn.send(("init_error", str(msg)))
         return
     conn.send(("ready", os.getpid()))
+    tuned = False
     while True:
         try:
             task = conn.recv()
@@ -52,6 +53,9 @@ def _worker_main(conn: Connection, factory: str, spec: Any, ctx: dict[str, Any])
             return
         result = process(engine, task, ctx)
         result["path"] = task["rel"]
+        if not tuned:  # after the first document: what stays loaded has been loaded
+            tuned = True
+            tune_gc()
         try:
             conn.send(("done", encode_record(result)))
         except (BrokenPipeError, OSError):  # the parent is gone (e.g. killed): nothing to report to
