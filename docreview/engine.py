@@ -28,7 +28,7 @@ from docreview.rulebook.regexguard import required_literal_sets
 from docreview.rulebook.schema import Rule, token_spec
 
 DEFAULT_TIMEOUT = 10.0  # seconds of matching per document
-_SENT_END = re.compile(r"[。！？!?]+|\n")
+_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]+|[^。！？!?\n]*[^\s。！？!?][^。！？!?\n]*")
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LABEL_RE = re.compile(r"^\s*(?:第[一二三四五六七八九十百零〇两0-9]+条|[（(][一二三四五六七八九十0-9]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])\s*")
 
@@ -62,19 +62,12 @@ def normalize(text: str) -> str:
 
 
 def split_sentences(norm: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in ``[start, end)``: ends at 。！？ and line breaks; blank spans dropped."""
-    out = []
-    pos = start
-    for m in _SENT_END.finditer(norm, start, end):
-        a, b = m.span()
-        if norm[a] != "\n":  # the span ends with a run of 。！？: never blank
-            out.append((pos, b))
-        elif pos < a and not norm[pos:a].isspace():
-            out.append((pos, a))
-        pos = b
-    if pos < end and norm[pos:end].strip():
-        out.append((pos, end))
-    return out
+    """Sentence spans in ``[start, end)``: ends at 。！？ and line breaks; blank spans dropped.
+
+    A sentence is a run of other characters up to and with a run of 。！？!?, or one up to a line
+    break or ``end`` holding a non-blank character (``\\s`` is ``str.isspace``), found by one regex.
+    """
+    return [m.span() for m in _SENTENCE.finditer(norm, start, end)]
 
 
 # --------------------------------------------------------------------------- compiled rules
@@ -178,6 +171,18 @@ def _literal_ids(book: Rulebook) -> tuple[dict[str, int], dict[str, list[tuple[i
     return got
 
 
+def _literal_sets(book: Rulebook) -> dict[int, tuple[int, ...]]:
+    """Literal index → the ids of the literal sets holding it (cached on the book)."""
+    got = book._cache.get("literal_sets")
+    if got is None:
+        acc: dict[int, list[int]] = defaultdict(list)
+        for sid, lits in enumerate(_literal_ids(book)[2]):
+            for i in lits:
+                acc[i].append(sid)
+        got = book._cache["literal_sets"] = {i: tuple(sids) for i, sids in acc.items()}
+    return got
+
+
 # Characters of Chinese legislative text, most frequent first. pyahocorasick finds a node's child by
 # a linear scan in insertion order, so the automaton is built with frequent characters first (and a
 # never-completed word puts each frequent character that starts no literal among the root's first
@@ -226,8 +231,9 @@ def _token_key(rule_id: str, i: int) -> str:
 def _token_literal_sets(specs: list[dict]) -> list[frozenset[str]]:
     """One literal set per token that must occur (no ``? * !``) and names its exact text(s).
 
-    Every match contains one string of each set, so they feed the Aho-Corasick prefilter. LOWER
-    values count only when they have no case (Chinese), since the prefilter is case-sensitive.
+    Every match contains one string of each set (as a token's whole text, even), so they feed the
+    Aho-Corasick prefilter and the token-text check before spaCy's Matcher. LOWER values count only
+    when they have no case (Chinese): no cased character lower-cases to a caseless one.
     """
     out = []
     for s in specs:
@@ -294,26 +300,29 @@ def token_filter_regex(specs: list[dict]) -> str | None:
     return "\\s*".join(parts) if useful else None
 
 
-def _token_matcher(book: Rulebook, vocab: Any) -> tuple[Any, dict[int, str]]:
-    """One spaCy ``Matcher`` with every token pattern of ``book`` on ``vocab`` (cached on the book).
+def _token_matchers(book: Rulebook, vocab: Any) -> dict[str, tuple[Any, list[frozenset[str]]]]:
+    """Per token pattern of ``book`` (by key): a spaCy ``Matcher`` on ``vocab`` holding only that
+    pattern, and the token-text sets a sentence must have a token of each for it to match.
 
-    Returns the matcher and its match-id → key map. The cache is dropped when the book is pickled.
+    spaCy's Matcher walks every pattern it holds over every token, and its longest-match filter works
+    per key, so a matcher per pattern finds the same matches at a fraction of the cost when a sentence
+    is a candidate for only one or two patterns. Cached on the book (dropped when it is pickled).
     """
     key = ("token_matcher", id(vocab))
     got = book._cache.get(key)
     if got is None or got[0] is not vocab:
         from spacy.matcher import Matcher
 
-        matcher = Matcher(vocab)
-        ids: dict[int, str] = {}
+        per_key: dict[str, tuple[Any, list[frozenset[str]]]] = {}
         for r in book.rules:
             for i, p in enumerate(r.patterns):
                 if p.kind == "tokens":
-                    k = _token_key(r.id, i)
-                    matcher.add(k, [[token_spec(t) for t in p.tokens]], greedy="LONGEST")
-                    ids[vocab.strings[k]] = k
-        got = book._cache[key] = (vocab, matcher, ids)
-    return got[1], got[2]
+                    specs = [token_spec(t) for t in p.tokens]
+                    matcher = Matcher(vocab)
+                    matcher.add(_token_key(r.id, i), [specs], greedy="LONGEST")
+                    per_key[_token_key(r.id, i)] = (matcher, _token_literal_sets(specs))
+        got = book._cache[key] = (vocab, per_key)
+    return got[1]
 
 
 def _segmenter_vocab(book: Rulebook, segmenter: Any) -> Any:
@@ -338,26 +347,28 @@ class _Doc:
     _starts: list[int] = field(default_factory=list)
     _tokens: dict = field(default_factory=dict)
     _parties: dict = field(default_factory=dict)
-    book: Any = None  # the Rulebook (its spaCy Matcher for token patterns)
-    _token_hits: dict = field(default_factory=dict)
+    book: Any = None  # the Rulebook (its spaCy Matchers for token patterns)
+    _token_hits: dict = field(default_factory=dict)  # (s, e, token pattern key) -> spans
+    _texts: dict = field(default_factory=dict)  # sentence -> the set of its token texts
+    _spacy_docs: dict = field(default_factory=dict)  # sentence -> its spaCy Doc
     occ: dict = field(default_factory=dict)  # literal index -> end offsets (inclusive) of its occurrences
     lit_heads: list = field(default_factory=list)  # literal index -> the literal but its last character
     _scope_units: dict = field(default_factory=dict)
-    _lit_units: dict = field(default_factory=dict)
-    _set_units: dict = field(default_factory=dict)
+    _set_units: dict = field(default_factory=dict)  # scope -> (masks per set, per literal, units, inside, ...)
     set_members: list = field(default_factory=list)  # literal set id -> literal indices
     token_filter: bool = True  # test token patterns' character regex before segmenting a sentence
-    _present: dict = field(default_factory=dict)
-    _bits: dict = field(default_factory=dict)  # scope -> [1 << j for each unit j]
+    _present: set[int] | None = None  # ids of the literal sets a literal of which occurs
 
     def all_present(self, sids: tuple[int, ...]) -> bool:
         """Whether a literal of each set of ``sids`` occurs somewhere in the document."""
-        got = self._present.get(sids)
-        if got is None:
-            occ = self.occ.keys()
-            members = self.set_members
-            got = self._present[sids] = not any(occ.isdisjoint(members[sid]) for sid in sids)
-        return got
+        return self.present_sets().issuperset(sids)
+
+    def present_sets(self) -> set[int]:
+        """The ids of the literal sets one literal of which occurs in the document."""
+        if self._present is None:
+            of = _literal_sets(self.book)
+            self._present = set().union(*[of[i] for i in self.occ if i in of])
+        return self._present
 
     def units(self, scope: str) -> tuple[list[tuple[int, int]], list[int] | None, frozenset[str]]:
         """``_units(self, scope)`` and, when they are sorted, disjoint and inside the text, ``inside``
@@ -387,20 +398,19 @@ class _Doc:
     def literal_units(self, scope: str, sid: int) -> int:
         """The ``scope`` units holding entirely an occurrence of a literal of set ``sid``, as a bit
         mask (bit ``j``: unit ``j``): unions and intersections of masks are far cheaper than of sets."""
-        per_set = self._set_units.get(scope)
-        if per_set is None:
-            per_set = self._set_units[scope] = {}
-            self._lit_units[scope] = {}
+        state = self._set_units.get(scope)
+        if state is None:
+            units, inside, edges = self.units(scope)
+            # per set id and per literal index their mask, and what computing a literal's mask needs
+            # bits[j] = 1 << j, and bits[-1] = 0 for the offsets outside every unit (inside[pos] == -1)
+            bits = [1 << j for j in range(len(units))] + [0]
+            state = self._set_units[scope] = ({}, {}, units, inside, edges, bits)
+        per_set, per_lit, units, inside, edges, bits = state
         got = per_set.get(sid)
         if got is None:
             got = 0
             occ = self.occ
             heads = self.lit_heads
-            per_lit = self._lit_units[scope]
-            units, inside, edges = self.units(scope)
-            bits = self._bits.get(scope)
-            if bits is None:
-                bits = self._bits[scope] = [1 << j for j in range(len(units))]
             for i in self.set_members[sid]:
                 one = per_lit.get(i)
                 if one is None:
@@ -409,34 +419,42 @@ class _Doc:
                         continue
                     head = heads[i]
                     if inside is None:
-                        one = _occ_units(units, ends, len(head))
+                        one = _mask(_occ_units(units, ends, len(head)), bits)
                     elif edges.isdisjoint(head):  # no occurrence crosses a unit's edge
-                        one = set(itemgetter(*ends)(inside)) if len(ends) > 1 else {inside[ends[0]]}
-                        one.discard(-1)
+                        one = _mask(set(itemgetter(*ends)(inside)), bits) if len(ends) > 1 else bits[inside[ends[0]]]
                     else:
                         at, n1 = inside.__getitem__, len(head)
-                        one = {a for a, b in zip(map(at, [e - n1 for e in ends]), map(at, ends), strict=True)
-                               if a == b}
-                        one.discard(-1)
-                    one = per_lit[i] = _mask(one, bits)
+                        one = _mask({a for a, b in zip(map(at, [e - n1 for e in ends]), map(at, ends), strict=True)
+                                     if a == b}, bits)
+                    per_lit[i] = one
                 got |= one
             per_set[sid] = got
         return got
 
-    def token_hits(self, s: int, e: int) -> dict[str, list[tuple[int, int]]]:
-        """Token-pattern matches in sentence ``[s, e)``: Matcher key → document spans, in order.
+    def token_hits(self, s: int, e: int, key: str) -> list[tuple[int, int]]:
+        """Matches of the token pattern ``key`` in sentence ``[s, e)``: document spans, by start and
+        longest first.
 
-        One spaCy Doc (built from our jieba tokens) and one Matcher call per sentence.
+        One spaCy Doc (built from our jieba tokens) per sentence, one Matcher call per pattern; none
+        when some token text every match holds is missing from the sentence.
         """
-        key = (s, e)
-        got = self._token_hits.get(key)
+        got = self._token_hits.get((s, e, key))
         if got is None:
-            got = self._token_hits[key] = {}
+            got = self._token_hits[s, e, key] = []
             toks = self.tokens(s, e)
             if toks:
-                matcher, ids = _token_matcher(self.book, _segmenter_vocab(self.book, self.segmenter))
-                for mid, a, b in sorted(matcher(self.spacy_doc(s, e)), key=lambda m: (m[1], -m[2])):
-                    got.setdefault(ids[mid], []).append((toks[a].start, toks[b - 1].end))
+                matcher, needs = _token_matchers(self.book, _segmenter_vocab(self.book, self.segmenter))[key]
+                if needs:
+                    texts = self._texts.get((s, e))
+                    if texts is None:
+                        texts = self._texts[s, e] = {t.text for t in toks}
+                    if any(texts.isdisjoint(n) for n in needs):
+                        return got
+                sdoc = self._spacy_docs.get((s, e))
+                if sdoc is None:
+                    sdoc = self._spacy_docs[s, e] = self.spacy_doc(s, e)
+                for _, a, b in sorted(matcher(sdoc), key=lambda m: (m[1], -m[2])):
+                    got.append((toks[a].start, toks[b - 1].end))
         return got
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
@@ -498,7 +516,8 @@ class _Doc:
 
 
 def _mask(js: set[int], bits: list[int]) -> int:
-    """The bit mask of the unit indices ``js`` (``bits[j]``: ``1 << j``)."""
+    """The bit mask of the unit indices ``js`` (``bits[j]``: ``1 << j``; ``bits[-1]``: 0 when ``js``
+    may hold -1, no unit)."""
     if len(js) > 1:
         return sum(itemgetter(*js)(bits))
     return bits[js.pop()] if js else 0
@@ -624,6 +643,7 @@ def run_rules(
     norm = doc.norm
     comp = _compiled(book)
     lit_ids = _literal_ids(book)[1]
+    present = doc.present_sets() if prefilter else set()
 
     findings: list[_Pending] = []
     # order: ordinary rules, fallback rules (only where nothing else was reported), citation checks
@@ -640,7 +660,7 @@ def run_rules(
         lit_hits: list = [None] * len(rule.patterns)
         if prefilter:
             # a pattern none of whose literals of some required set occurs in the document never matches
-            lit_hits = [h if h is None or doc.all_present(h) else () for h in lit_ids[rule.id]]
+            lit_hits = [h if h is None or present.issuperset(h) else () for h in lit_ids[rule.id]]
             if all(h == () for h in lit_hits):
                 continue
         c = comp[rule.id]
@@ -741,7 +761,7 @@ def _matches(rule: Rule, c: _Compiled, doc: _Doc, us: int, ue: int, sub: str, ac
                 s, e = sents[k]
                 if flt is not None and not flt.search(doc.norm, s, e):
                     continue  # no sentence of this shape can hold a match: skip segmenting it
-                for a, b in doc.token_hits(s, e).get(key, ()):
+                for a, b in doc.token_hits(s, e, key):
                     yield _Hit(a, b)
             continue
         try:

@@ -91,15 +91,7 @@ class Article:
     @property
     def paragraphs(self) -> tuple[str, ...]:
         """The 款 of this article; lines starting with （一） etc. are items of the 款 above."""
-        out: list[str] = []
-        for line in (x.strip() for x in self.text.split("\n")):
-            if not line:
-                continue
-            if out and _ITEM_LINE_RE.match(line):
-                out[-1] += line
-            else:
-                out.append(line)
-        return tuple(out)
+        return _paragraphs(self.text)
 
     @property
     def label(self) -> str:
@@ -222,8 +214,9 @@ def int_to_cn(n: int) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ref(article: str) -> tuple[int, int | None, int | None] | None:
-    """``第十条第四款`` -> (10, 4, None); ``第17条`` -> (17, None, None); headings -> None."""
+    """``第十条第四款`` -> (10, 4, None); ``第17条`` -> (17, None, None); headings -> None (memoised: pure)."""
     m = _REF_RE.match(_compact(article))
     if not m:
         return None
@@ -268,8 +261,23 @@ def _compact(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s).replace("(", "（").replace(")", "）"))
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_label(s: str) -> str:
     return normalize_text(s)
+
+
+@functools.lru_cache(maxsize=1024)
+def _paragraphs(text: str) -> tuple[str, ...]:
+    """``Article.paragraphs`` of an article text (memoised: pure)."""
+    out: list[str] = []
+    for line in (x.strip() for x in text.split("\n")):
+        if not line:
+            continue
+        if out and _ITEM_LINE_RE.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- loading
@@ -469,18 +477,9 @@ def check_citation(
     arts = articles or load_articles()
     st = status or load_status()
     on = on or _dt.date.today()
-    key = law_key(law)
-
-    for rep in st.repealed:
-        if law_key(rep.law) == key and on >= rep.repealed_on:
-            return CitationCheck(
-                law,
-                article,
-                REPEALED,
-                f"{_title(rep.law)}已于{_cn_date(rep.repealed_on)}废止（见{rep.by}），不能再作为依据；"
-                f"请改引{_title(rep.replaced_by)}的相应条款。",
-                suggestion=rep.replaced_by,
-            )
+    repealed = _repealed_check(law, article, on, st)
+    if repealed is not None:
+        return repealed
 
     info = arts.law_info(law)
     if info is None:
@@ -536,9 +535,26 @@ def check_citation(
     )
 
 
+def _repealed_check(law: str, article: str, on: _dt.date, st: Status) -> CitationCheck | None:
+    """The REPEALED result of ``check_citation`` (its first test), or None when ``law`` is in force on ``on``."""
+    key = law_key(law)
+    for rep in st.repealed:
+        if law_key(rep.law) == key and on >= rep.repealed_on:
+            return CitationCheck(
+                law,
+                article,
+                REPEALED,
+                f"{_title(rep.law)}已于{_cn_date(rep.repealed_on)}废止（见{rep.by}），不能再作为依据；"
+                f"请改引{_title(rep.replaced_by)}的相应条款。",
+                suggestion=rep.replaced_by,
+            )
+    return None
+
+
 _ART = rf"第{_NUM}条(?:第{_NUM}款)?(?:第[（(]?{_NUM}[）)]?项)?"
 _CITE_RE = re.compile(rf"《(?P<law>[^《》\n]{{2,60}})》(?P<arts>{_ART}(?:(?:、|和|及|或者|至){_ART})*)?")
 _ART_RE = re.compile(_ART)
+_ART_SEP_RE = re.compile("[、和及或至]")  # the separators of _CITE_RE's list; no _ART contains one
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,8 +573,12 @@ def extract_citations(text: str) -> tuple[Citation, ...]:
         if not m.group("arts"):
             out.append(Citation(law, "", m.start(), m.end()))
             continue
+        arts = m.group("arts")
         base = m.start("arts")
-        for a in _ART_RE.finditer(m.group("arts")):
+        if not _ART_SEP_RE.search(arts):  # one article: the group is the reference
+            out.append(Citation(law, arts, base, base + len(arts)))
+            continue
+        for a in _ART_RE.finditer(arts):
             out.append(Citation(law, a.group(0), base + a.start(), base + a.end()))
     return tuple(out)
 
@@ -573,24 +593,40 @@ def check_text_citations(
     """Check every 《…》第X条 citation in ``text``; a law cited without article is checked for repeal only."""
     arts = articles or load_articles()
     st = status or load_status()
+    on = on or _dt.date.today()
+    repealed = {law_key(r.law) for r in st.repealed}
     out = []
     for c in extract_citations(text):
         if c.article:
             ctx = _sentence_at(text, c.start, c.end)
             out.append((c, check_citation(c.law, c.article, on=on, context=ctx, articles=arts, status=st)))
-            continue
-        chk = check_citation(c.law, "", on=on, articles=arts, status=st)
-        if chk.status == REPEALED:
-            out.append((c, chk))
+        elif law_key(c.law) in repealed:
+            # only a repeal is reported for a law cited without article: check_citation's first test
+            chk = _repealed_check(c.law, "", on, st)
+            if chk is not None:
+                out.append((c, chk))
     return tuple(out)
 
 
+_STOP_RE = re.compile(r"[。；！？;!?\n]")
+
+
 def _sentence_at(text: str, start: int, end: int) -> str:
-    """The sentence (up to 。；！？ or a line break) around ``text[start:end]``."""
-    stops = "。；！？;!?\n"
-    s = max(text.rfind(c, 0, start) for c in stops) + 1
-    ends = [i for i in (text.find(c, end) for c in stops) if i >= 0]
-    return text[s : min(ends) if ends else len(text)]
+    """The sentence (up to 。；！？ or a line break) around ``text[start:end]`` (``0 <= start <= end``).
+
+    The stop before ``start`` is searched in reversed windows of growing size, the one after ``end``
+    with one regex search: both cost the sentence's length, not the text's.
+    """
+    s, lo, width = 0, start, 256
+    while lo > 0:
+        a = max(0, lo - width)
+        m = _STOP_RE.search(text[a:lo][::-1])
+        if m is not None:
+            s = lo - m.start()
+            break
+        lo, width = a, width * 2
+    m = _STOP_RE.search(text, end)
+    return text[s : m.start() if m is not None else len(text)]
 
 
 def _title(name: str) -> str:

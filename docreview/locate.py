@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 
-from docreview.model import Article, Chapter, Item, Location, Section, Statute
+from docreview.model import Article, Chapter, Item, Location, Statute
 
 TITLE_LABEL = "标题"  # title, 文号, 主送机关
 PREAMBLE_LABEL = "正文前言"  # operative text before the first article / section
@@ -23,15 +24,16 @@ def _cn(n: int) -> str:
     return an2cn(n)
 
 
-def _start(x: Article | Chapter | Item | Section) -> int:
-    return x.start
+_start = operator.attrgetter("start")  # bisect key (a C callable: no Python frame per probe)
 
 
 def _containing(seq, pos: int):
     """The last element of ``seq`` (sorted by start) with start <= pos <= end, or None."""
     i = bisect.bisect_right(seq, pos, key=_start) - 1
-    if i >= 0 and pos <= seq[i].end:
-        return seq[i]
+    if i >= 0:
+        x = seq[i]
+        if pos <= x.end:
+            return x
     return None
 
 
@@ -56,14 +58,21 @@ def article_label(article: Article, clause: int | None = None, item: Item | None
 
 
 def chapter_of(statute: Statute, pos: int) -> Chapter | None:
-    """The 章 (level 1) containing ``pos``."""
-    level1 = [c for c in statute.chapters if c.level == 1] if statute.chapters else []
-    i = bisect.bisect_right(level1, pos, key=_start) - 1
-    if i < 0:
+    """The 章 (level 1) containing ``pos``: the last one starting at or before ``pos``.
+
+    Chapters are sorted by start, so this is the first level-1 entry walking back from the last
+    章/节 starting at or before ``pos`` (no filtered copy of the list per call).
+    """
+    chapters = statute.chapters
+    if not chapters:
         return None
-    ch = level1[i]
-    nxt = level1[i + 1].start if i + 1 < len(level1) else None
-    return ch if nxt is None or pos < nxt else None
+    i = bisect.bisect_right(chapters, pos, key=_start) - 1
+    while i >= 0:
+        ch = chapters[i]
+        if ch.level == 1:
+            return ch
+        i -= 1
+    return None
 
 
 def locate(statute: Statute, pos: int) -> Location:
@@ -78,12 +87,13 @@ def locate(statute: Statute, pos: int) -> Location:
             if item is not None and item.subitems:
                 sub = _containing(item.subitems, pos)
         cnum = clause.number if clause is not None else None
+        # positional: Location(article, clause, item, label, chapter) (keywords cost more per call)
         return Location(
-            article=art.number,
-            clause=cnum,
-            item=item.number if item is not None else None,
-            label=article_label(art, cnum, item, sub),
-            chapter=ch.title if ch is not None else "",
+            art.number,
+            cnum,
+            item.number if item is not None else None,
+            article_label(art, cnum, item, sub),
+            ch.title if ch is not None else "",
         )
     if statute.sections:
         i = bisect.bisect_right(statute.sections, pos, key=_start) - 1

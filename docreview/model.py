@@ -241,9 +241,9 @@ class Statute:
 
     def locate(self, pos: int) -> Location:
         """The citation unit (条/款/项 or headed section) containing offset ``pos``."""
-        from docreview.locate import locate  # small helper module, pure
+        import docreview.locate  # small helper module, pure (a plain import: no fromlist handling per call)
 
-        return locate(self, pos)
+        return docreview.locate.locate(self, pos)
 
 
 # --------------------------------------------------------------------------- nlp

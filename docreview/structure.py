@@ -120,8 +120,11 @@ def _published_in(s: str) -> date | None:
     return None
 
 
+_WS_RE = re.compile(r"\s+")
+
+
 def _strip_ws(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    return _WS_RE.sub("", s)
 
 
 def _lead(s: str) -> int:
@@ -482,10 +485,12 @@ def _parse_articles(
     """Chapters and articles of blocks ``first..stop``; ``leads[k]`` = ``_lead(norms[k])``, ``heads[k]`` =
     ``ARTICLE_RE.match(norms[k], leads[k])`` for the paragraphs where it matches."""
     chapters: list[_B] = []  # extra: (title, level)
-    articles: list[_B] = []  # extra: (chapter, section); children = clauses as [start, end, items]
+    # articles as plain lists [number, label, start, end, clauses, chapter, section], a clause as
+    # [start, end, items or None]: cheaper to build than _B nodes (an article is one block, mostly)
+    articles: list[list] = []
     cur_ch: _B | None = None
     cur_sec: _B | None = None
-    art: _B | None = None
+    art: list | None = None
     expected = 1
 
     for k in range(first, stop):
@@ -519,9 +524,8 @@ def _parse_articles(
             head = _article_head(b, norm, expected, m) if m is not None else None
             if head is not None:
                 num, label, _ = head
-                art = _B(num, label, start, end, (cur_ch.number if cur_ch else None,
-                                                  cur_sec.number if cur_sec else None))
-                art.children.append([start, end, []])
+                art = [num, label, start, end, [[start, end, None]],
+                       cur_ch.number if cur_ch else None, cur_sec.number if cur_sec else None]
                 articles.append(art)
                 expected = num + 1
                 if cur_ch is not None and cur_ch.end < end:
@@ -538,9 +542,9 @@ def _parse_articles(
                 continue
         if art is None:
             continue
-        clause = art.children[-1]  # [start, end, items]; its number is its position + 1
-        if art.end < end:
-            art.end = end
+        clause = art[4][-1]  # [start, end, items]; its number is its position + 1
+        if art[3] < end:
+            art[3] = end
         if cur_ch is not None and cur_ch.end < end:
             cur_ch.end = end
         if cur_sec is not None and cur_sec.end < end:
@@ -553,6 +557,8 @@ def _parse_articles(
         m_item = ITEM_RE.match(norm, lead) if c0 == "（" else None
         m_sub = SUBITEM_RE.match(norm, lead) if not m_item and (c0 == "（" or c0.isdecimal()) else None
         if m_item:
+            if clause[2] is None:
+                clause[2] = []
             clause[2].append(_B(cn_int(m_item[1]), f"（{m_item[1]}）", start, end))
             if clause[1] < end:
                 clause[1] = end
@@ -568,21 +574,22 @@ def _parse_articles(
         elif m_sub:
             num = int(m_sub[1] or m_sub[2])
             label = f"{num}." if m_sub[1] else f"（{num}）"
+            if clause[2] is None:
+                clause[2] = []
             clause[2].append(_B(num, label, start, end))
             if clause[1] < end:
                 clause[1] = end
         else:
-            art.children.append([start, end, []])
+            art[4].append([start, end, None])
 
     frozen_ch = tuple([Chapter(c.number, c.label, c.extra[0], c.start, c.end, c.extra[1]) for c in chapters])
     frozen_art = tuple([
         Article(
-            a.number, a.label, a.start, a.end,
-            tuple([Clause(i, c[0], c[1], _freeze_items(c[2]) if c[2] else ())
-                   for i, c in enumerate(a.children, 1)]),
-            a.extra[0], a.extra[1],
+            num, label, start, end,
+            tuple([Clause(i, c[0], c[1], _freeze_items(c[2]) if c[2] else ()) for i, c in enumerate(clauses, 1)]),
+            chap, sec,
         )
-        for a in articles
+        for num, label, start, end, clauses, chap, sec in articles
     ])
     return frozen_ch, frozen_art
 

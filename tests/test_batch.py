@@ -558,3 +558,22 @@ def test_pool_worker_tunes_gc_after_its_first_document(tmp_path):
              on_result=lambda task, rec: got.append(_json.loads(rec.data)["doc"]["gc"]))
     assert got[0][0] == 0 and got[0][1] < GC_GEN0
     assert all(frozen > 0 and threshold == GC_GEN0 for frozen, threshold in got[1:])
+
+
+def test_pool_fork_server_gives_workers_the_warm_engine(tmp_path):
+    """With ``fork_server`` the workers are forked from a server that built, warmed and froze the engine:
+    even a worker's first document runs on it (collector already frozen); results as with spawn."""
+    import json as _json
+
+    from docreview.batch.pool import run_pool
+
+    tasks = []
+    for i in range(4):
+        p = tmp_path / f"g{i}.txt"
+        p.write_text("GCPROBE", encoding="utf-8")
+        tasks.append({"abs": str(p), "rel": p.name, "name": p.name})
+    got: list = []
+    run_pool(tasks, factory=FAKE, spec=None, ctx={"today": "2025-01-01"}, jobs=2, timeout=60,
+             on_result=lambda task, rec: got.append(_json.loads(rec.data)), fork_server=True)
+    assert len(got) == 4 and all(r["status"] == "ok" for r in got)
+    assert all(r["doc"]["gc"][0] > 0 for r in got)

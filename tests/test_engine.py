@@ -238,3 +238,91 @@ def test_literal_units_are_the_units_holding_a_literal(seg) -> None:
                     bits = [1 << j for j in range(len(units))]
                     got = engine._occ_units(units, ends, len(heads[i]))
                     assert engine._mask(got, bits) == mask([text_of[i]])
+
+
+def _split_reference(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The straightforward splitter: cut after each run of 。！？!? and at each line break, drop blanks."""
+    out, pos, i = [], start, start
+    while i < end:
+        ch = norm[i]
+        if ch in "。！？!?":
+            while i < end and norm[i] in "。！？!?":
+                i += 1
+            out.append((pos, i))
+            pos = i
+            continue
+        if ch == "\n":
+            if norm[pos:i].strip():
+                out.append((pos, i))
+            pos = i + 1
+        i += 1
+    if norm[pos:end].strip():
+        out.append((pos, end))
+    return out
+
+
+def test_split_sentences_equals_the_straightforward_splitter() -> None:
+    import random
+
+    from docreview.engine import normalize, split_sentences
+
+    rnd = random.Random(7)
+    alphabet = "ab 。！？!?\n\r\t\x0b\x1c\u2028\u3000"  # terminators, breaks and every kind of blank
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        a = rnd.randint(0, len(text))
+        b = rnd.randint(a, len(text))
+        assert split_sentences(text, a, b) == _split_reference(text, a, b), (text, a, b)
+    for path in SAMPLES[:3]:
+        norm = normalize(read_document(path).text)
+        assert split_sentences(norm, 0, len(norm)) == _split_reference(norm, 0, len(norm))
+
+
+def test_present_sets_are_the_sets_with_an_occurring_literal(seg) -> None:
+    from docreview import engine
+
+    index, per_rule, members, _ = engine._literal_ids(BOOK)
+    text_of = {i: lit for lit, i in index.items()}
+    rules = tuple(r for r in BOOK.rules if "normative" in r.kinds)
+    for st in (statute(DRAFT), parse_structure(read_document(SAMPLES[0]))):
+        doc = engine._document(BOOK, st, seg, rules, prefilter=True, timeout=10, today=None)
+        want = {sid for sid, lits in enumerate(members) if any(text_of[i] in doc.norm for i in lits)}
+        used = {sid for r in rules for sets in per_rule[r.id] if sets for sid in sets}
+        assert doc.present_sets() & used == want & used
+        for r in rules:
+            for sets in per_rule[r.id]:
+                if sets:
+                    assert doc.all_present(sets) == all(sid in want for sid in sets)
+
+
+def test_token_hits_per_pattern_equal_one_matcher_with_every_pattern(seg) -> None:
+    """A Matcher per token pattern (skipped when a required token text is missing) finds exactly the
+    matches one Matcher holding every pattern finds for that pattern."""
+    from spacy.matcher import Matcher
+
+    from docreview import engine
+    from docreview.rulebook.schema import token_spec
+
+    vocab = seg.nlp.vocab
+    every = Matcher(vocab)
+    keys = []
+    for r in BOOK.rules:
+        for i, p in enumerate(r.patterns):
+            if p.kind == "tokens":
+                keys.append(engine._token_key(r.id, i))
+                every.add(keys[-1], [[token_spec(t) for t in p.tokens]], greedy="LONGEST")
+    assert keys
+    rules = tuple(r for r in BOOK.rules if "normative" in r.kinds)
+    found = 0
+    for st in [statute(DRAFT)] + [parse_structure(read_document(p)) for p in SAMPLES[:4]]:
+        doc = engine._document(BOOK, st, seg, rules, prefilter=True, timeout=10, today=None)
+        for s, e in doc.sentences:
+            toks = doc.tokens(s, e)
+            want: dict[str, list[tuple[int, int]]] = {}
+            if toks:
+                for mid, a, b in sorted(every(seg.doc(toks)), key=lambda m: (m[1], -m[2])):
+                    want.setdefault(vocab.strings[mid], []).append((toks[a].start, toks[b - 1].end))
+            for key in keys:
+                assert doc.token_hits(s, e, key) == want.get(key, []), (doc.norm[s:e], key)
+                found += len(want.get(key, []))
+    assert found  # the documents do hold token-pattern matches

@@ -63,11 +63,14 @@ def test_matcher_is_cached_on_the_rulebook_with_the_segmenter_vocab(tmp_path: Pa
     book = load_rulebook([tmp_path])
     assert quotes(book, "第一条　设置摊点的，须经区城市管理局批准。", seg, "ZZ10") == ["须经区城市管理局批准"]
     cached = [v for k, v in book._cache.items() if isinstance(k, tuple) and k[0] == "token_matcher"]
-    assert len(cached) == 1 and cached[0][0] is seg.nlp.vocab  # one Matcher, on Segmenter.nlp's vocab
-    matcher = cached[0][1]
-    assert len(matcher) == sum(p.kind == "tokens" for r in book.rules for p in r.patterns)
+    assert len(cached) == 1 and cached[0][0] is seg.nlp.vocab  # cached once, on Segmenter.nlp's vocab
+    per_key = cached[0][1]  # one Matcher per token pattern, each holding just that pattern
+    keys = [f"{r.id}#{i}" for r in book.rules for i, p in enumerate(r.patterns) if p.kind == "tokens"]
+    assert sorted(per_key) == sorted(keys)
+    assert all(len(m) == 1 and m.vocab is seg.nlp.vocab for m, _ in per_key.values())
     run_rules(book, statute("第一条　须经区政府同意。"), seg, rule_ids={"ZZ10"})
-    assert [v for k, v in book._cache.items() if isinstance(k, tuple) and k[0] == "token_matcher"][0][1] is matcher
+    again = [v for k, v in book._cache.items() if isinstance(k, tuple) and k[0] == "token_matcher"][0][1]
+    assert all(again[k][0] is per_key[k][0] for k in keys)  # reused, not rebuilt
     # the cache (Matcher, vocab) is dropped on pickling; the copy rebuilds it and matches the same
     copy = pickle.loads(pickle.dumps(book))
     assert not copy._cache

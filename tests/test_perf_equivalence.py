@@ -306,3 +306,101 @@ def test_body_blocks_equal_reference_walk() -> None:
         may_hide, may_delete = ingest_docx.body_hints(body)
         assert ingest_docx.body_blocks(body, styles, numbering, may_hide=may_hide, may_delete=may_delete) == want, xml
         assert ingest_docx.body_blocks(body, styles, numbering) == want, xml
+
+
+def _sentence_at_reference(text: str, start: int, end: int) -> str:
+    """``lawref._sentence_at`` the straightforward way: one rfind/find per stop character."""
+    stops = "。；！？;!?\n"
+    s = max(text.rfind(c, 0, start) for c in stops) + 1
+    ends = [i for i in (text.find(c, end) for c in stops) if i >= 0]
+    return text[s : min(ends) if ends else len(text)]
+
+
+def test_sentence_at_equals_reference() -> None:
+    from docreview import lawref
+
+    rng = random.Random(11)
+    # long stretches without a stop make the backward search widen its window (256, 512, …)
+    texts = _structural_texts(400, 12) + _clause_texts()[:200]
+    texts += ["甲" * n + "；" + "乙" * m for n, m in ((0, 0), (255, 3), (256, 3), (257, 900), (1300, 40))]
+    texts += ["字" * 2000, "。" * 5, ""]
+    for text in texts:
+        points = {0, len(text), *(rng.randint(0, len(text)) for _ in range(12))}
+        for a in points:
+            for b in {a, min(len(text), a + 1), min(len(text), a + 7)}:
+                assert lawref._sentence_at(text, a, b) == _sentence_at_reference(text, a, b), (text, a, b)
+
+
+def test_extract_and_check_text_citations_equal_reference() -> None:
+    """The one-article shortcut of extract_citations and the repeal-only test of law-only citations."""
+    import datetime as dt
+
+    from docreview import lawref
+
+    arts, status = lawref.load_articles(), lawref.load_status()
+    laws = [info.law for info in arts.laws] + [r.law for r in status.repealed] + ["某某条例", "合同法"]
+    refs = ["第十条", "第14条", "第十条第四款", "第十一条第（四）项", "第一百零九条", "第三百条"]
+    seps = ["、", "和", "及", "或者", "至", "，", "。"]
+    rng = random.Random(13)
+    for _ in range(600):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            parts.append(f"《{rng.choice(laws)}》")
+            for i in range(rng.randint(0, 3)):
+                parts.append((rng.choice(seps) if i else "") + rng.choice(refs))
+            parts.append(rng.choice(["规定，", "。", "；\n", "的"]))
+        text = "".join(parts)
+        want = []
+        for m in lawref._CITE_RE.finditer(text):
+            law = m.group("law").strip()
+            if not m.group("arts"):
+                want.append(lawref.Citation(law, "", m.start(), m.end()))
+            for a in lawref._ART_RE.finditer(m.group("arts") or ""):
+                s = m.start("arts") + a.start()
+                want.append(lawref.Citation(law, a.group(0), s, s + len(a.group(0))))
+        assert lawref.extract_citations(text) == tuple(want), text
+        for on in (dt.date(2000, 1, 1), dt.date(2026, 6, 1)):
+            ref = []
+            for c in want:
+                ctx = _sentence_at_reference(text, c.start, c.end) if c.article else ""
+                chk = lawref.check_citation(c.law, c.article, on=on, context=ctx, articles=arts, status=status)
+                if c.article or chk.status == lawref.REPEALED:
+                    ref.append((c, chk))
+            assert lawref.check_text_citations(text, on=on, articles=arts, status=status) == tuple(ref), text
+
+
+def test_locate_equals_linear_reference() -> None:
+    """locate's bisections (and chapter_of's walk back over 节) against a scan of every unit."""
+    from docreview.ingest import from_text
+    from docreview.locate import article_label, chapter_of, locate
+
+    def chapter_ref(st, pos):
+        level1 = [c for c in st.chapters if c.level == 1]
+        before = [c for c in level1 if c.start <= pos]
+        return before[-1] if before else None
+
+    def inside(seq, pos):
+        hits = [x for x in seq if x.start <= pos <= x.end]
+        return hits[-1] if hits else None
+
+    text = (
+        "某市管理办法\n第一章　总则\n第一条　为了规范管理，制定本办法。\n第一节　一般规定\n第二条　本办法适用于本市。\n"
+        "有下列情形之一的，不予登记：\n（一）材料不全；\n（二）逾期申请：\n1.超过三十日；\n2.超过六十日。\n"
+        "第二节　特别规定\n第三条　申请人应当提交材料。\n第二章　附则\n第四条　本办法自2026年3月1日起施行。\n"
+        "某市人民政府\n2026年1月20日"
+    )
+    st = structure.parse_structure(from_text(text))
+    assert [c.level for c in st.chapters] == [1, 2, 2, 1]
+    for pos in range(-1, len(text) + 2):
+        assert chapter_of(st, pos) == chapter_ref(st, pos), pos
+        art = inside(st.articles, pos)
+        if art is None:
+            continue
+        clause = inside(art.clauses, pos) or art.clauses[0]
+        item = inside(clause.items, pos)
+        sub = inside(item.subitems, pos) if item is not None else None
+        ch = chapter_ref(st, art.start)
+        got = locate(st, pos)
+        assert (got.article, got.clause, got.item) == (art.number, clause.number, item.number if item else None)
+        assert got.label == article_label(art, clause.number, item, sub)
+        assert got.chapter == (ch.title if ch else "")

@@ -47,7 +47,7 @@ def run_batch_command(
         today=parse_date(today) if today else date.today(),
         spec=EngineSpec(config_json=cfg.model_dump_json(),
                         rules=tuple(str(Path(r).resolve()) for r in rules), kind=kind),
-        cluster=cluster, rehash=rehash, retry_failed=retry_failed,
+        cluster=cluster, rehash=rehash, retry_failed=retry_failed, fork_server=True,
     )
     bar = make_progress(stream)
     try:

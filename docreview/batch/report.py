@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from docreview.batch.ledger import Ledger, LedgerRow, join_by_name, norm_number, number_index
 from docreview.batch.store import DocRow, Store
-from docreview.model import CATEGORIES
 
 if TYPE_CHECKING:
     from docreview.batch.run import BatchOptions, RunStats
@@ -182,6 +181,7 @@ def _write_fresh(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dic
     decoded once, not kept) and return the summary (counts and the ledger join)."""
     from docreview import __version__
     from docreview.batch.excel import ExcelReport
+    from docreview.model import CATEGORIES
 
     match = match_ledger(_ledger_keys(store), ledger) if ledger is not None else LedgerMatch()
     by_sev: Counter[str] = Counter()

@@ -29,7 +29,6 @@ from docreview.batch.engine import (
     version_hash,
 )
 from docreview.batch.ledger import Ledger, LedgerRow, join_by_name, norm_number, number_index, read_ledger
-from docreview.batch.pool import failed_record, run_pool
 from docreview.batch.store import Encoded, Store, encode_record
 from docreview.errors import E_TOO_LARGE, E_USAGE, DocreviewError
 
@@ -52,6 +51,7 @@ class BatchOptions:
     factory: str = REAL_ENGINE
     rehash: bool = False
     retry_failed: bool = False  # re-check documents that failed last time (e.g. after a timeout)
+    fork_server: bool = False  # fork workers from a warm server (one batch per process: the command line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,13 +293,16 @@ def run_batch(
 
         if progress:
             progress(0, len(tasks))
-        from docreview.ingest.safety import DEFAULT_LIMITS
+        tasks_run: list[dict[str, Any]] = []
+        if tasks:  # (a re-run with nothing to check imports none of this)
+            from docreview.batch.pool import failed_record
+            from docreview.ingest.safety import DEFAULT_LIMITS
 
-        limit = DEFAULT_LIMITS.max_file_bytes
-        for t in [t for t in tasks if t["size"] > limit]:  # never ship or read a huge file
-            on_result(t, failed_record(
-                E_TOO_LARGE, f"文件大小 {t['size'] // (1024 * 1024)} MB 超过上限 {limit // (1024 * 1024)} MB"))
-        tasks_run = [t for t in tasks if t["size"] <= limit]
+            limit = DEFAULT_LIMITS.max_file_bytes
+            for t in [t for t in tasks if t["size"] > limit]:  # never ship or read a huge file
+                on_result(t, failed_record(
+                    E_TOO_LARGE, f"文件大小 {t['size'] // (1024 * 1024)} MB 超过上限 {limit // (1024 * 1024)} MB"))
+            tasks_run = [t for t in tasks if t["size"] <= limit]
         ctx = {"today": opts.today.isoformat(), "numbers": numbers,
                "slow": float(os.environ.get(SLOW_ENV) or 0)}
         t_check = time.perf_counter()
@@ -309,8 +312,11 @@ def run_batch(
             run_cluster(opts.cluster, tasks_run, factory=factory, spec=opts.spec, ctx=ctx,
                         timeout=opts.timeout, on_result=on_result)
         elif tasks_run:
+            from docreview.batch.pool import run_pool
+
             run_pool(tasks_run, factory=factory, spec=opts.spec, ctx=ctx,
-                     jobs=opts.jobs or _cores(), timeout=opts.timeout, on_result=on_result)
+                     jobs=opts.jobs or _cores(), timeout=opts.timeout, on_result=on_result,
+                     fork_server=opts.fork_server)
         check_s = time.perf_counter() - t_check
         stats.seconds = time.perf_counter() - t0
 
