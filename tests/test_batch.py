@@ -577,3 +577,4 @@ def test_pool_fork_server_gives_workers_the_warm_engine(tmp_path):
              on_result=lambda task, rec: got.append(_json.loads(rec.data)), fork_server=True)
     assert len(got) == 4 and all(r["status"] == "ok" for r in got)
     assert all(r["doc"]["gc"][0] > 0 for r in got)
+

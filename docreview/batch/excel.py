@@ -63,8 +63,8 @@ def filing_text(filing: dict | None) -> str:
     return "；".join(parts)
 
 
-def doc_row(d: DocRow, match: LedgerMatch) -> list[Any]:
-    rec = d.record or {}
+def doc_row(d: DocRow, match: LedgerMatch, rec: dict[str, Any] | None = None) -> list[Any]:
+    rec = (d.record if rec is None else rec) or {}
     doc = rec.get("doc") or {}
     lrow = match.rows.get(d.path)
     filing = doc.get("filing") or {}
@@ -95,20 +95,24 @@ def doc_row(d: DocRow, match: LedgerMatch) -> list[Any]:
 
 def basis_text(basis: list[dict]) -> str:
     out = []
-    for b in basis or []:
-        head = f"《{b.get('law', '').strip('《》')}》{b.get('article') or ''}"
-        out.append(f"{head}：{b['quote']}" if b.get("quote") else head)
+    for b in basis or ():
+        get = b.get
+        head = f"《{get('law', '').strip('《》')}》{get('article') or ''}"
+        quote = get("quote")
+        out.append(f"{head}：{quote}" if quote else head)
     return "\n".join(out)
 
 
-def finding_rows(d: DocRow) -> list[list[Any]]:
-    doc = (d.record or {}).get("doc") or {}
-    return [
-        [d.path, (f.get("location") or {}).get("label") or "全文", f.get("quote", ""), f.get("message", ""),
-         basis_text(f.get("basis")), f.get("suggestion", ""), SEVERITY_ZH.get(f.get("severity"), ""),
-         CATEGORY_ZH.get(f.get("category"), f.get("category", "")), f.get("rule_id", "")]
-        for f in doc.get("findings", [])
-    ]
+def finding_rows(d: DocRow, rec: dict[str, Any] | None = None) -> list[list[Any]]:
+    doc = ((d.record if rec is None else rec) or {}).get("doc") or {}
+    path, severity, category = d.path, SEVERITY_ZH.get, CATEGORY_ZH.get
+    rows = []
+    for f in doc.get("findings", []):
+        get = f.get
+        rows.append([path, (get("location") or {}).get("label") or "全文", get("quote", ""), get("message", ""),
+                     basis_text(get("basis")), get("suggestion", ""), severity(get("severity"), ""),
+                     category(get("category"), get("category", "")), get("rule_id", "")])
+    return rows
 
 
 def ledger_rows(match: LedgerMatch) -> list[list[Any]]:
@@ -173,11 +177,12 @@ class ExcelReport:
     def __exit__(self, *exc: object) -> None:
         self.book.__exit__(*exc)
 
-    def add(self, d: DocRow) -> None:
-        """One stored row (any status): its 文件清单 / 问题清单 / 失败与跳过 rows."""
+    def add(self, d: DocRow, rec: dict[str, Any] | None = None) -> None:
+        """One stored row (any status): its 文件清单 / 问题清单 / 失败与跳过 rows (``rec``: ``d.record``
+        when already decoded)."""
         if d.status in ("ok", "failed"):
-            self.docs.append(doc_row(d, self.match))
-            for r in finding_rows(d):
+            self.docs.append(doc_row(d, self.match, rec))
+            for r in finding_rows(d, rec):
                 self.findings.append(r)
         if d.status in ("failed", "skipped"):
             self.fails.append([d.path, STATUS_ZH[d.status], d.error or ""])

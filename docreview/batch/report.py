@@ -100,9 +100,9 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
 
 
-def result_line(d: DocRow) -> dict[str, Any]:
-    """One results.jsonl object."""
-    rec = d.record or {}
+def result_line(d: DocRow, rec: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One results.jsonl object (``rec``: ``d.record`` when already decoded)."""
+    rec = (d.record if rec is None else rec) or {}
     doc = rec.get("doc") or {}
     filing = doc.get("filing")
     return {
@@ -192,11 +192,12 @@ def _write_fresh(store: Store, ledger: Ledger | None, opts: BatchOptions) -> dic
             jsonl.open("w", encoding="utf-8") as fh, ExcelReport(xlsx, match, tmpdir=opts.out) as excel:
         for r in store.iter_current():
             status[r.status] += 1
-            fh.write(json.dumps(result_line(r), ensure_ascii=False))
+            rec = r.record  # decoded once for all three reports
+            fh.write(json.dumps(result_line(r, rec), ensure_ascii=False))
             fh.write("\n")
-            excel.add(r)
+            excel.add(r, rec)
             if r.status in ("ok", "failed"):
-                rec = r.record or {}
+                rec = rec or {}
                 outcomes[rec.get("outcome") or "无法审核"] += 1
                 for f in (rec.get("doc") or {}).get("findings", []):
                     by_sev[f.get("severity")] += 1
