@@ -158,8 +158,15 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
     n = len(tokens)
     texts = [t.text for t in tokens]
     prefixes, last_chars, tail_last, tails = _LEXICON_PREFIXES, _PARTY_LAST, _TAIL_LAST, _PRIVATE_TAILS
+    lexicon_kind = _LEXICON_KIND.get
+    # only these tokens can start a party or end a glued one (_TAIL_LAST is part of _PARTY_LAST);
+    # the others (about 4 in 5) would run through the loop below without effect
+    cands = [j for j, text in enumerate(texts) if text in prefixes or text[-1:] in last_chars or not text]
     i = 0
-    while i < n:
+    for c in cands:
+        if c < i:
+            continue  # inside a multi-token party found before
+        i = c
         text = texts[i]
         last = text[-1:]
         if text in prefixes:
@@ -168,14 +175,17 @@ def find_parties(tokens: Sequence[Token]) -> list[Party]:
             for k in (4, 3, 2, 1):
                 if i + k > n:
                     continue
-                word = "".join(texts[i:i + k]) if k > 1 else text
-                if len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
-                    continue  # too long for a party word, or not contiguous
-                kind = classify(word, single=(k == 1))
-                if kind:
-                    found = Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
-                    i += k
-                    break
+                if k > 1:
+                    word = "".join(texts[i:i + k])
+                    kind = lexicon_kind(word)  # = classify(word, single=False)
+                else:
+                    word = text
+                    kind = classify(word)
+                if not kind or len(word) > 12 or len(word) != tokens[i + k - 1].end - tokens[i].start:
+                    continue  # no party word, too long for one, or not contiguous
+                found = Party(tokens[i].start, tokens[i + k - 1].end, word, kind)
+                i += k
+                break
             if found:
                 out.append(found)
                 continue
@@ -222,6 +232,11 @@ def classify(word: str, single: bool = True) -> str | None:
     if single and len(word) >= 2 and word.endswith(GOV_SUFFIXES) and not word.endswith(("公司", "协会")):
         return "gov"
     return None
+
+
+# classify(word, single=False) as one lookup: the lexicon words and their kinds (NOT_PARTY → absent)
+_LEXICON_KIND = {w: k for w in NOT_GOV | NOT_PARTY | PRIVATE_WORDS | GOV_WORDS
+                 if (k := classify(w, single=False)) is not None}
 
 
 _OBJECT_CUE_RE = re.compile(
