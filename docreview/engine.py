@@ -14,10 +14,10 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from docreview import checks
@@ -333,7 +333,6 @@ def _segmenter_vocab(book: Rulebook, segmenter: Any) -> Any:
 # --------------------------------------------------------------------------- document context
 
 
-
 @dataclass
 class _Doc:
     statute: Statute
@@ -358,10 +357,6 @@ class _Doc:
     set_members: list = field(default_factory=list)  # literal set id -> literal indices
     token_filter: bool = True  # test token patterns' character regex before segmenting a sentence
     _present: set[int] | None = None  # ids of the literal sets a literal of which occurs
-
-    def all_present(self, sids: tuple[int, ...]) -> bool:
-        """Whether a literal of each set of ``sids`` occurs somewhere in the document."""
-        return self.present_sets().issuperset(sids)
 
     def present_sets(self) -> set[int]:
         """The ids of the literal sets one literal of which occurs in the document."""
@@ -450,10 +445,7 @@ class _Doc:
                         texts = self._texts[s, e] = {t.text for t in toks}
                     if any(texts.isdisjoint(n) for n in needs):
                         return got
-                sdoc = self._spacy_docs.get((s, e))
-                if sdoc is None:
-                    sdoc = self._spacy_docs[s, e] = self.spacy_doc(s, e)
-                for _, a, b in sorted(matcher(sdoc), key=lambda m: (m[1], -m[2])):
+                for _, a, b in sorted(matcher(self.spacy_doc(s, e)), key=lambda m: (m[1], -m[2])):
                     got.append((toks[a].start, toks[b - 1].end))
         return got
 
@@ -471,14 +463,19 @@ class _Doc:
         return toks
 
     def spacy_doc(self, s: int, e: int) -> Any:
-        """A spaCy Doc of sentence ``[s, e)`` whose token i is ``self.tokens(s, e)[i]``."""
-        toks = self.tokens(s, e)
-        if getattr(self.segmenter, "nlp", None) is not None and hasattr(self.segmenter, "doc"):
-            return self.segmenter.doc(toks)  # docreview.nlp.Segmenter: Doc on its own vocab
-        from spacy.tokens import Doc
+        """A spaCy Doc of sentence ``[s, e)`` whose token i is ``self.tokens(s, e)[i]`` (built once)."""
+        got = self._spacy_docs.get((s, e))
+        if got is None:
+            toks = self.tokens(s, e)
+            if getattr(self.segmenter, "nlp", None) is not None and hasattr(self.segmenter, "doc"):
+                got = self.segmenter.doc(toks)  # docreview.nlp.Segmenter: Doc on its own vocab
+            else:
+                from spacy.tokens import Doc
 
-        return Doc(_segmenter_vocab(self.book, self.segmenter), words=[t.text for t in toks],
-                   spaces=[False] * len(toks))
+                got = Doc(_segmenter_vocab(self.book, self.segmenter), words=[t.text for t in toks],
+                          spaces=[False] * len(toks))
+            self._spacy_docs[s, e] = got
+        return got
 
     def parties(self, s: int, e: int) -> list[checks.Party]:
         key = (s, e)
@@ -580,22 +577,8 @@ class _Hit(NamedTuple):
     offset: int = 0  # document offset of the text ``match`` was found in
 
 
-class _Pending(NamedTuple):
-    """A :class:`Finding` without its fingerprint (that needs every finding of the document)."""
-
-    rule_id: str
-    title: str
-    category: str
-    severity: str
-    location: Location
-    quote: str
-    start: int
-    end: int
-    message: str
-    suggestion: str
-    basis: tuple
-
-
+# A Finding without its fingerprint (that needs every finding of the document): ``Finding(*p, fingerprint)``
+_Pending = NamedTuple("_Pending", [(f.name, Any) for f in fields(Finding) if f.name != "fingerprint"])
 
 
 def _document(book: Rulebook, statute: Statute, segmenter: Any, rules: tuple[Rule, ...], *, prefilter: bool,
@@ -671,7 +654,7 @@ def run_rules(
         except TimeoutError:  # a regex (pattern, requires or exception) ran out of budget
             raise DocreviewError(E_TIMEOUT, rule.path or rule.id,
                                  f"规则 {rule.id} 匹配超时（单个文件超过 {doc.timeout:g} 秒）") from None
-    findings.sort(key=_ORDER)
+    findings.sort(key=attrgetter("start", "end", "rule_id"))
     return _fingerprinted(findings, norm, doc)
 
 
@@ -1021,10 +1004,6 @@ def _finding(rule: Rule, doc: _Doc, s: int, e: int, vals: dict[str, str], cite: 
         message, suggestion = _fill(rule.message, vals), _fill(rule.suggestion, vals)
     return _Pending(rule.id, rule.title, category, severity, _locate(doc.statute, s), text[s:e], s, e,
                     message, suggestion, rule.basis)
-
-
-def _ORDER(f: _Pending) -> tuple[int, int, str]:
-    return f.start, f.end, f.rule_id
 
 
 def _fingerprinted(findings: list[_Pending], norm: str, doc: _Doc) -> tuple[Finding, ...]:

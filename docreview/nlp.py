@@ -214,8 +214,6 @@ def _load_tokenizer(user_dict: Path):  # -> jieba.Tokenizer
 # words are exactly jieba's, see tests/test_perf_equivalence.py. (jieba_fast's C DAG breaks score
 # ties differently, e.g. 看看看, so it is not used.)
 _RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
-_RE_SKIP = re.compile("(\r\n|\\s)")
-_RE_ENG = re.compile("[a-zA-Z0-9]")
 
 
 _STOP = object()  # memo value of a fragment that starts no dictionary word
@@ -294,43 +292,13 @@ def word_char(ch: str) -> bool:
     return _RE_HAN.match(ch) is not None
 
 
-def cut_no_hmm(router: _Router, sentence: str) -> list[str]:
-    """The words of ``tk.cut(sentence, HMM=False)`` for the tokenizer ``router`` was built from."""
-    words: list[str] = []
-    for blk in _RE_HAN.split(sentence):
-        if not blk:
-            continue
-        if _RE_HAN.match(blk):
-            route = router(blk)
-            x, n, buf = 0, len(blk), ""
-            while x < n:
-                y = route[x] + 1
-                word = blk[x:y]
-                if y - x == 1 and _RE_ENG.match(word):
-                    buf += word
-                else:
-                    if buf:
-                        words.append(buf)
-                        buf = ""
-                    words.append(word)
-                x = y
-            if buf:
-                words.append(buf)
-        else:
-            for x in _RE_SKIP.split(blk):
-                if _RE_SKIP.match(x):
-                    words.append(x)
-                else:
-                    words.extend(x)
-    return words
-
-
 _new_token = tuple.__new__  # _new_token(Token, (text, start, end)) skips NamedTuple.__new__'s wrapper
-_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # = _RE_ENG
+_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba's re_eng
 
 
 def tokens_no_hmm(router: _Router, norm: str, offset: int) -> list[Token]:
-    """``cut_no_hmm(router, norm)`` as Tokens at ``offset`` + index, whitespace words dropped.
+    """The words of jieba's ``tk.cut(norm, HMM=False)`` (``router`` built from ``tk``) as Tokens at
+    ``offset`` + index, whitespace words dropped.
 
     ``_RE_HAN.split`` alternates non-word runs (even indices) and word blocks (odd indices); a
     non-word run falls apart into single characters (and whitespace, which is dropped).

@@ -25,23 +25,20 @@ def collapse_overlaps(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     Ties (same severity) keep the longer span, then the same span's lower rule id. Order is preserved.
     Only findings of the same category are compared (one group per category).
     """
+    def covers(g: Finding, f: Finding) -> bool:  # g and f have the same category
+        if g is f or not (g.start <= f.start and f.end <= g.end):
+            return False
+        rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
+        if rg != rf:
+            return rg > rf
+        if (g.start, g.end) != (f.start, f.end):
+            return True
+        return g.rule_id < f.rule_id
+
     by_cat: dict[str, list[Finding]] = {}
     for f in findings:
         by_cat.setdefault(f.category, []).append(f)
-
-    def covered(f: Finding) -> bool:
-        for g in by_cat[f.category]:
-            if g is f or not (g.start <= f.start and f.end <= g.end):
-                continue
-            rg, rf = SEVERITY_RANK[g.severity], SEVERITY_RANK[f.severity]
-            if rg != rf:
-                if rg > rf:
-                    return True
-            elif (g.start, g.end) != (f.start, f.end) or g.rule_id < f.rule_id:
-                return True
-        return False
-
-    return tuple(f for f in findings if not covered(f))
+    return tuple(f for f in findings if not any(covers(g, f) for g in by_cat[f.category]))
 
 
 class Checker:

@@ -541,21 +541,26 @@ def test_cluster_worker_death_and_timeout_are_charged_to_the_document(tmp_path):
     assert s["ok"] == 1 and s["failed"] == 2
 
 
-def test_pool_worker_tunes_gc_after_its_first_document(tmp_path):
-    """The worker's first document runs with Python's defaults; the later ones after tune_gc."""
-    import json as _json
-
-    from docreview.batch.engine import GC_GEN0
+def _gc_probes(tmp_path: Path, n: int, **pool_kw) -> list[dict]:
+    """Run ``n`` GCPROBE documents through the pool (fake engine); the decoded records, in order."""
     from docreview.batch.pool import run_pool
 
     tasks = []
-    for i in range(3):
+    for i in range(n):
         p = tmp_path / f"g{i}.txt"
         p.write_text("GCPROBE", encoding="utf-8")
         tasks.append({"abs": str(p), "rel": p.name, "name": p.name})
-    got: list = []
-    run_pool(tasks, factory=FAKE, spec=None, ctx={"today": "2025-01-01"}, jobs=1, timeout=60,
-             on_result=lambda task, rec: got.append(_json.loads(rec.data)["doc"]["gc"]))
+    got: list[dict] = []
+    run_pool(tasks, factory=FAKE, spec=None, ctx={"today": "2025-01-01"}, timeout=60,
+             on_result=lambda task, rec: got.append(json.loads(rec.data)), **pool_kw)
+    return got
+
+
+def test_pool_worker_tunes_gc_after_its_first_document(tmp_path):
+    """The worker's first document runs with Python's defaults; the later ones after tune_gc."""
+    from docreview.batch.engine import GC_GEN0
+
+    got = [r["doc"]["gc"] for r in _gc_probes(tmp_path, 3, jobs=1)]
     assert got[0][0] == 0 and got[0][1] < GC_GEN0
     assert all(frozen > 0 and threshold == GC_GEN0 for frozen, threshold in got[1:])
 
@@ -563,18 +568,7 @@ def test_pool_worker_tunes_gc_after_its_first_document(tmp_path):
 def test_pool_fork_server_gives_workers_the_warm_engine(tmp_path):
     """With ``fork_server`` the workers are forked from a server that built, warmed and froze the engine:
     even a worker's first document runs on it (collector already frozen); results as with spawn."""
-    import json as _json
-
-    from docreview.batch.pool import run_pool
-
-    tasks = []
-    for i in range(4):
-        p = tmp_path / f"g{i}.txt"
-        p.write_text("GCPROBE", encoding="utf-8")
-        tasks.append({"abs": str(p), "rel": p.name, "name": p.name})
-    got: list = []
-    run_pool(tasks, factory=FAKE, spec=None, ctx={"today": "2025-01-01"}, jobs=2, timeout=60,
-             on_result=lambda task, rec: got.append(_json.loads(rec.data)), fork_server=True)
+    got = _gc_probes(tmp_path, 4, jobs=2, fork_server=True)
     assert len(got) == 4 and all(r["status"] == "ok" for r in got)
     assert all(r["doc"]["gc"][0] > 0 for r in got)
 

@@ -42,20 +42,28 @@ def tokenizer():
     return nlp.Segmenter().tokenizer
 
 
+def _jieba_tokens(tokenizer, text: str) -> list[tuple[str, int, int]]:
+    return [(w, a, b) for w, a, b in tokenizer.tokenize(text, HMM=False) if not w.isspace()]
+
+
+def _tokens(router, text: str) -> list[tuple[str, int, int]]:
+    return [(t.text, t.start, t.end) for t in nlp.tokens_no_hmm(router, text, 0)]
+
+
 def test_cut_equals_jieba_cut_without_hmm(tokenizer) -> None:
     router = nlp._Router(tokenizer)
     # 看看看 / 人人人人 are score ties: jieba keeps the later-ending word; jieba_fast's C route does not
     texts = ["看看看", "人人人人", "研究生命起源", "结婚的和尚未结婚的", "ABC123 abc，２０２６年", "\r\n \t", ""]
     texts += [nlp.normalize(t) for t in _clause_texts()] + _random_texts(2000, 2)
     for text in texts:
-        assert nlp.cut_no_hmm(router, text) == list(tokenizer.cut(text, HMM=False)), text
+        assert _tokens(router, text) == _jieba_tokens(tokenizer, text), text
 
 
 def test_cut_equals_jieba_cut_when_the_router_memo_overflows(tokenizer, monkeypatch) -> None:
     monkeypatch.setattr(nlp, "_MAX_STOPS", 5)  # the memo is emptied again and again
     router = nlp._Router(tokenizer)
     for text in [nlp.normalize(t) for t in _clause_texts()[:200]] + _random_texts(300, 7):
-        assert nlp.cut_no_hmm(router, text) == list(tokenizer.cut(text, HMM=False)), text
+        assert _tokens(router, text) == _jieba_tokens(tokenizer, text), text
     assert router.stops <= 5
 
 

@@ -95,24 +95,20 @@ def doc_row(d: DocRow, match: LedgerMatch, rec: dict[str, Any] | None = None) ->
 
 def basis_text(basis: list[dict]) -> str:
     out = []
-    for b in basis or ():
-        get = b.get
-        head = f"《{get('law', '').strip('《》')}》{get('article') or ''}"
-        quote = get("quote")
-        out.append(f"{head}：{quote}" if quote else head)
+    for b in basis or []:
+        head = f"《{b.get('law', '').strip('《》')}》{b.get('article') or ''}"
+        out.append(f"{head}：{b['quote']}" if b.get("quote") else head)
     return "\n".join(out)
 
 
 def finding_rows(d: DocRow, rec: dict[str, Any] | None = None) -> list[list[Any]]:
     doc = ((d.record if rec is None else rec) or {}).get("doc") or {}
-    path, severity, category = d.path, SEVERITY_ZH.get, CATEGORY_ZH.get
-    rows = []
-    for f in doc.get("findings", []):
-        get = f.get
-        rows.append([path, (get("location") or {}).get("label") or "全文", get("quote", ""), get("message", ""),
-                     basis_text(get("basis")), get("suggestion", ""), severity(get("severity"), ""),
-                     category(get("category"), get("category", "")), get("rule_id", "")])
-    return rows
+    return [
+        [d.path, (f.get("location") or {}).get("label") or "全文", f.get("quote", ""), f.get("message", ""),
+         basis_text(f.get("basis")), f.get("suggestion", ""), SEVERITY_ZH.get(f.get("severity"), ""),
+         CATEGORY_ZH.get(f.get("category"), f.get("category", "")), f.get("rule_id", "")]
+        for f in doc.get("findings", [])
+    ]
 
 
 def ledger_rows(match: LedgerMatch) -> list[list[Any]]:

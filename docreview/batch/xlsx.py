@@ -117,10 +117,8 @@ class Sheet:
         n = len(headers)
         self._refs = [column_letter(i) for i in range(1, n + 1)]
         self._style = [f' s="{STYLE_WRAP}"' if i in wrap else "" for i in range(n)]
-        self._last: list[tuple[str, str]] = [("", "")] * n  # per column: last inline text, its cell's XML
-        # per column: index, reference letters, style attribute, and for shared columns the cell XML
-        # after the row number by string (bounded by the shared-string table)
-        self._cols = [(i, self._refs[i], self._style[i], {} if i in shared else None) for i in range(n)]
+        self._shared = [i in shared for i in range(n)]
+        self._last: list[tuple[str, str]] = [("", "")] * n  # per column: last inline text and its XML
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
                        for i, w in enumerate(widths, start=1))
         tab = ' tabSelected="1"' if selected else ""
@@ -150,51 +148,42 @@ class Sheet:
         """One row. None and "" leave the cell empty; str, int, float, bool and date are written as such
         (dates with the yyyy-mm-dd format); anything else as its str()."""
         self.rows += 1
-        rs = str(self.rows)
-        out = [f'<row r="{rs}">']
-        add = out.append
-        book = self._book
-        last_cells = self._last
-        refs = 0
-        for v, (i, ref, style, tails) in zip(values, self._cols, strict=False):
+        r = self.rows
+        out = [f'<row r="{r}">']
+        index = self._book.index
+        for i, v in enumerate(values):
             if v is None or v == "":
                 continue
             if type(v) is not str:
                 if isinstance(v, bool):
-                    add(f'<c r="{ref}{rs}" t="b"><v>{int(v)}</v></c>')
+                    out.append(f'<c r="{self._refs[i]}{r}" t="b"><v>{int(v)}</v></c>')
                     continue
                 if isinstance(v, int | float):
-                    add(f'<c r="{ref}{rs}"><v>{v!r}</v></c>')
+                    out.append(f'<c r="{self._refs[i]}{r}"><v>{v!r}</v></c>')
                     continue
                 if isinstance(v, date):
-                    add(f'<c r="{ref}{rs}" s="{STYLE_DATE}"><v>{_serial(v)}</v></c>')
+                    out.append(f'<c r="{self._refs[i]}{r}" s="{STYLE_DATE}"><v>{_serial(v)}</v></c>')
                     continue
                 v = str(v)
-            if tails is not None:  # a shared column
-                tail = tails.get(v)
-                if tail is None:
-                    k = book.index.get(v)
-                    if k is None:
-                        k = book.share(v)
-                    if k is not None:  # else: not shared (long text, or the table is full)
-                        tail = f'"{style} t="s"><v>{k}</v></c>' if k >= 0 else ""
-                        tails[v] = tail
-                if tail is not None:
-                    if tail:
-                        refs += 1
-                        add(f'<c r="{ref}{rs}{tail}')
+            if self._shared[i]:
+                k = index.get(v)
+                if k is None:
+                    k = self._book.share(v)
+                if k is not None:  # else: not shared (long text, or the table is full)
+                    if k >= 0:
+                        self.shared_refs += 1
+                        out.append(f'<c r="{self._refs[i]}{r}"{self._style[i]} t="s"><v>{k}</v></c>')
                     continue
-            last = last_cells[i]
+            last = self._last[i]
             if last[0] is v or last[0] == v:
                 xml = last[1]
             else:
                 text = cell_text(v)
-                xml = f'{style} t="inlineStr"><is>{_t(text)}</is></c>' if text else ""
-                last_cells[i] = (v, xml)
+                xml = _t(text) if text else ""
+                self._last[i] = (v, xml)
             if xml:
-                add(f'<c r="{ref}{rs}"{xml}')
-        add("</row>")
-        self.shared_refs += refs
+                out.append(f'<c r="{self._refs[i]}{r}"{self._style[i]} t="inlineStr"><is>{xml}</is></c>')
+        out.append("</row>")
         self._write("".join(out))
 
     def finish(self) -> IO[bytes]:

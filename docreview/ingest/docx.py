@@ -739,8 +739,13 @@ def body_blocks(
     carry: list[tuple[str, int]] = []  # runs of paragraphs whose mark is deleted (merged into next)
     carry_at: tuple | None = None  # (table position, w:pPr) of the pending merge
 
-    def emit(table, ppr, pieces: list[tuple[str, int]], numbered: bool) -> None:
+    def add(text: str, spans: list[RunSpan], table, label: str, style: str, align: str) -> None:
         nonlocal doc_pos
+        append_block(_block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
+                           tuple(spans), label, style, table, align))
+        doc_pos += len(text) + 1
+
+    def emit(table, ppr, pieces: list[tuple[str, int]], numbered: bool) -> None:
         label, prefix, style, align = head(ppr, numbered)
         spans: list[RunSpan] = []
         pos = len(prefix)
@@ -750,10 +755,7 @@ def body_blocks(
                 spans.append(_run_span(pos, pos + len(txt), rn))
                 parts.append(txt)
                 pos += len(txt)
-        text = "".join(parts)
-        append_block(_block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
-                           tuple(spans), label, style, table, align))
-        doc_pos += len(text) + 1
+        add("".join(parts), spans, table, label, style, align)
 
     for p, table in _fast_paragraphs(body):
         if carry_at is not None and carry_at[0] != table:
@@ -808,11 +810,7 @@ def body_blocks(
                         pos = end
                     run_no += 1
         if head_at is not None:
-            label, style, align = head_at
-            text = "".join(parts)
-            append_block(_block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
-                               tuple(spans), label, style, table, align))
-            doc_pos += len(text) + 1
+            add("".join(parts), spans, table, *head_at)
             continue
         if carry_at is not None or (may_delete and _mark_deleted(ppr)):
             # rare: a deleted paragraph mark, or the runs of one carried into this paragraph
@@ -827,12 +825,7 @@ def body_blocks(
         if prefix:
             n = len(prefix)
             spans = [_run_span(sp.start + n, sp.end + n, sp.run) for sp in spans]
-            text = prefix + "".join(parts)
-        else:
-            text = "".join(parts)
-        append_block(_block(len(blocks), text, doc_pos, "cell" if table is not None else "paragraph",
-                           tuple(spans), label, style, table, align))
-        doc_pos += len(text) + 1
+        add(prefix + "".join(parts), spans, table, label, style, align)
     if carry_at is not None:
         emit(carry_at[0], carry_at[1], carry, False)
     return blocks
